@@ -1,0 +1,1 @@
+"""Routers of the REST API v1 (added to ``baocao.api.api.api``)."""

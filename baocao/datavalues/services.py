@@ -1,0 +1,1006 @@
+"""Data values: validate, write, delete and trace them, one value or a million at a time.
+
+Every rule about a value lives here once and is used by the single-value path (``set_value``,
+used by forms, the admin and the API) and by the bulk path (``bulk_write``, used by the demo
+generator and imports):
+
+- ``check_indicator_in_period`` / ``check_area_in_period``: validity intervals must overlap the period;
+- ``check_disagg``, ``check_qualifier``, ``check_source``: known codes only;
+- ``clean_numbers``: the value (and numerator/denominator) fits the indicator's value type.
+
+History: whenever a stored value is replaced or deleted, its previous state is copied into
+``DataValueHistory`` in the same transaction (``_copy_to_history``, one SQL statement shared by
+both paths). A value's story is its history rows followed by the current row (``value_history``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from baocao.core.numbers import format_number
+
+from .models import DataValue, DataValueHistory, HistoryAction, Qualifier, Source
+
+_Q6 = Decimal("0.000001")
+_LIMIT = Decimal(10) ** 18  # max_digits=24, decimal_places=6
+_HUNDRED = Decimal(100)
+_FIELD_VI = {"value": "Giá trị", "numerator": "Tử số", "denominator": "Mẫu số"}
+QUALIFIERS = frozenset(Qualifier.values)
+SOURCES = frozenset(Source.values)
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+class DataValueError(ValueError):
+    """A value that cannot be stored: ``field`` names the offending input, ``message`` says why (Vietnamese)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class VersionConflict(DataValueError):
+    """The value changed since the caller read it (optimistic locking, ``expected_version``)."""
+
+    def __init__(self, expected: int | None, current: DataValue | None, attempted: Decimal | None) -> None:
+        self.expected = expected
+        self.current = current
+        self.attempted = attempted
+        self.current_version = current.version if current is not None else None
+        self.current_value = current.value if current is not None else None
+        if current is None:
+            msg = (
+                f"Số liệu không còn tồn tại (bạn sửa từ phiên bản {expected}); "
+                f"giá trị bạn nhập: {format_number(attempted)}"
+            )
+        else:
+            msg = (
+                f"Số liệu đã được người khác sửa: phiên bản hiện tại là {current.version} "
+                f"(giá trị {format_number(current.value)}), bạn sửa từ phiên bản {expected} "
+                f"(giá trị bạn nhập {format_number(attempted)}). Hãy tải lại và kiểm tra trước khi lưu."
+            )
+        super().__init__("version", msg)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"Dòng {self.row}, trường {self.field}: {self.message}"
+
+
+class BulkError(ValueError):
+    """Raised by an atomic ``bulk_write`` when any row is invalid; nothing was written."""
+
+    def __init__(self, errors: list[RowError], truncated: bool = False) -> None:
+        self.errors = errors
+        self.truncated = truncated
+        more = " (và có thể còn lỗi khác)" if truncated else ""
+        lines = "\n".join(str(e) for e in errors[:20])
+        super().__init__(f"{len(errors)} dòng lỗi{more}, không ghi số liệu nào:\n{lines}")
+
+
+@dataclass
+class BulkResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated
+
+
+# --- light views of the reference data (built once for bulk, per call for single values) --------
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorInfo:
+    id: int
+    code: str
+    value_type: str
+    decimals: int
+    min_value: Decimal | None
+    max_value: Decimal | None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    disaggs: frozenset[str]
+
+    @classmethod
+    def of(cls, ind: Any, disaggs: Iterable[str] | None = None) -> IndicatorInfo:
+        if disaggs is None:
+            disaggs = ind.disaggregations.values_list("code", flat=True) if ind.pk else ()
+        return cls(
+            ind.pk, ind.code, ind.value_type, ind.decimals or 0, ind.min_value, ind.max_value,
+            ind.valid_from, ind.valid_to, frozenset(disaggs),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AreaInfo:
+    id: int
+    uid: str
+    name: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+    @classmethod
+    def of(cls, area: Any) -> AreaInfo:
+        return cls(area.pk, area.uid, area.name, area.valid_from, area.valid_to)
+
+
+def _d(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def _interval(valid_from: dt.date | None, valid_to: dt.date | None) -> str:
+    if valid_from and valid_to:
+        return f"từ {_d(valid_from)} đến {_d(valid_to)}"
+    if valid_from:
+        return f"từ {_d(valid_from)}"
+    return f"đến {_d(valid_to)}"
+
+
+def _period_text(period: Any) -> str:
+    label = getattr(period, "label_vi", None) or period.code
+    return f"{label} ({_d(period.start)}–{_d(period.end)})"
+
+
+def _overlaps(valid_from: dt.date | None, valid_to: dt.date | None, start: dt.date, end: dt.date) -> bool:
+    return (valid_from is None or valid_from <= end) and (valid_to is None or valid_to >= start)
+
+
+# --- the rules ------------------------------------------------------------------------------------
+
+
+def parse_period_field(period: Any) -> Any:
+    """A ``Period`` from a code (``2020Q3``), a Vietnamese label (``Quý III/2020``) or a Period."""
+    from baocao.periods.services import PeriodError, parse_any
+
+    if hasattr(period, "start") and hasattr(period, "code"):
+        return period
+    if not isinstance(period, str) or not period.strip():
+        raise DataValueError("period", "Thiếu kỳ báo cáo")
+    try:
+        return parse_any(period.strip())
+    except PeriodError as exc:
+        raise DataValueError("period", str(exc)) from exc
+
+
+def check_indicator_in_period(ind: IndicatorInfo, period: Any) -> None:
+    """The indicator must be in force on at least one day of the period."""
+    if not _overlaps(ind.valid_from, ind.valid_to, period.start, period.end):
+        raise DataValueError(
+            "indicator",
+            f"Chỉ tiêu {ind.code} chỉ có hiệu lực {_interval(ind.valid_from, ind.valid_to)}, "
+            f"không dùng được cho kỳ {_period_text(period)}",
+        )
+
+
+def check_area_in_period(area: AreaInfo, period: Any) -> None:
+    """The area (e.g. a province before or after the 2025 reform) must exist on at least one day of the period."""
+    if not _overlaps(area.valid_from, area.valid_to, period.start, period.end):
+        raise DataValueError(
+            "area",
+            f"Đơn vị {area.name} ({area.uid}) chỉ có hiệu lực {_interval(area.valid_from, area.valid_to)}, "
+            f"không có trong kỳ {_period_text(period)}",
+        )
+
+
+def check_disagg(ind: IndicatorInfo, disagg: str) -> None:
+    if disagg and disagg not in ind.disaggs:
+        known = ", ".join(sorted(ind.disaggs)) or "không có phân tổ nào"
+        raise DataValueError("disagg", f"Phân tổ “{disagg}” không có trong chỉ tiêu {ind.code} ({known})")
+
+
+def check_qualifier(qualifier: str) -> None:
+    if qualifier not in QUALIFIERS:
+        raise DataValueError(
+            "qualifier", f"Mức chính xác “{qualifier}” không hợp lệ (chọn một trong: {', '.join(Qualifier.values)})"
+        )
+
+
+def check_source(source: str) -> None:
+    if source not in SOURCES:
+        raise DataValueError("source", f"Nguồn “{source}” không hợp lệ (chọn một trong: {', '.join(Source.values)})")
+
+
+def check_provenance(provenance: Any) -> None:
+    """Provenance is a JSON object (for extracted values: document and character span) or nothing."""
+    if provenance is None:
+        return
+    message = "Xuất xứ phải là một đối tượng JSON (ví dụ tài liệu và vị trí ký tự)"
+    if not isinstance(provenance, dict):
+        raise DataValueError("provenance", message)
+    try:
+        json.dumps(provenance)
+    except (TypeError, ValueError):
+        raise DataValueError("provenance", message) from None
+
+
+def to_decimal(raw: Any, field_name: str) -> Decimal | None:
+    """Decimal from int, Decimal, float or a plain numeric string, rounded to 6 decimals; None stays None."""
+    t = type(raw)
+    try:
+        if t is int:
+            d = Decimal(raw)
+        elif t is Decimal:
+            d = raw
+        elif raw is None:
+            return None
+        elif t is str:
+            s = raw.strip()
+            if not s:
+                return None
+            d = Decimal(s)
+        elif t is float:
+            d = Decimal(repr(raw))
+        elif isinstance(raw, bool):
+            raise InvalidOperation
+        elif isinstance(raw, (int, Decimal)):
+            d = Decimal(raw)
+        else:
+            raise InvalidOperation
+        if not d.is_finite():
+            raise InvalidOperation
+        d = d.quantize(_Q6)
+    except (InvalidOperation, ValueError, TypeError):
+        raise DataValueError(field_name, f"{_FIELD_VI.get(field_name, field_name)} “{raw}” không phải là số") from None
+    if -_LIMIT >= d or d >= _LIMIT:
+        raise DataValueError(field_name, f"{_FIELD_VI.get(field_name, field_name)} {raw} quá lớn")
+    return d
+
+
+def _fmt(d: Decimal) -> str:
+    return format_number(d)
+
+
+def clean_numbers(
+    ind: IndicatorInfo, value: Any, numerator: Any = None, denominator: Any = None, qualifier: str = "exact"
+) -> tuple[Decimal, Decimal | None, Decimal | None]:
+    """Check the value (and numerator/denominator) against the indicator's value type and bounds.
+
+    - count: a whole number ≥ 0; money, density: ≥ 0 unless the catalog sets a lower bound;
+      boolean: 0 or 1; every type: within the indicator's ``min_value``/``max_value``.
+    - fraction ("158/199 xã"): numerator and denominator are required, 0 ≤ numerator ≤ denominator,
+      denominator > 0, and the value is the numerator.
+    - percent with numerator/denominator: the value is 100 × numerator / denominator, within rounding
+      (0,5 point; 1 point when the figure is approximate).
+    """
+    v = to_decimal(value, "value")
+    if v is None:
+        raise DataValueError("value", "Thiếu giá trị")
+    num = to_decimal(numerator, "numerator")
+    den = to_decimal(denominator, "denominator")
+    vt = ind.value_type
+    if vt == "count":
+        if v != v.to_integral_value():
+            raise DataValueError("value", f"Chỉ tiêu {ind.code} là số lượng, phải là số nguyên (nhận {_fmt(v)})")
+        if v < 0:
+            raise DataValueError("value", f"Chỉ tiêu {ind.code} là số lượng, không được âm (nhận {_fmt(v)})")
+    elif vt == "boolean":
+        if v not in (0, 1):
+            raise DataValueError("value", f"Chỉ tiêu {ind.code} là có/không, giá trị phải là 0 hoặc 1 (nhận {_fmt(v)})")
+    elif vt in ("money", "density", "fraction") and ind.min_value is None and v < 0:
+        raise DataValueError("value", f"Giá trị của chỉ tiêu {ind.code} không được âm (nhận {_fmt(v)})")
+    if ind.min_value is not None and v < ind.min_value:
+        raise DataValueError("value", f"Giá trị {_fmt(v)} nhỏ hơn mức tối thiểu {_fmt(ind.min_value)} của chỉ tiêu {ind.code}")
+    if ind.max_value is not None and v > ind.max_value:
+        raise DataValueError("value", f"Giá trị {_fmt(v)} lớn hơn mức tối đa {_fmt(ind.max_value)} của chỉ tiêu {ind.code}")
+
+    if vt == "fraction":
+        if num is None:
+            num = v  # "158/199": the value is the numerator
+        if den is None:
+            raise DataValueError("denominator", f"Chỉ tiêu {ind.code} dạng tử số/mẫu số: thiếu mẫu số")
+    if num is None and den is None:
+        return v, None, None
+    if den is None:
+        raise DataValueError("denominator", "Có tử số nhưng thiếu mẫu số")
+    if num is None:
+        raise DataValueError("numerator", "Có mẫu số nhưng thiếu tử số")
+    if den <= 0:
+        raise DataValueError("denominator", f"Mẫu số phải lớn hơn 0 (nhận {_fmt(den)})")
+    if num < 0:
+        raise DataValueError("numerator", f"Tử số không được âm (nhận {_fmt(num)})")
+    if vt in ("fraction", "percent") and num > den:
+        raise DataValueError("denominator", f"Tử số ({_fmt(num)}) lớn hơn mẫu số ({_fmt(den)})")
+    if vt == "fraction":
+        if v != num:
+            raise DataValueError(
+                "value", f"Giá trị ({_fmt(v)}) phải bằng tử số ({_fmt(num)}) với chỉ tiêu dạng tử số/mẫu số"
+            )
+    elif vt == "percent":
+        expected = num * _HUNDRED / den
+        tolerance = Decimal("0.5") if qualifier == Qualifier.EXACT else Decimal(1)
+        if abs(v - expected) > tolerance:
+            raise DataValueError(
+                "value",
+                f"Tỷ lệ {_fmt(v)}% không khớp với tử số/mẫu số {_fmt(num)}/{_fmt(den)} "
+                f"(= {format_number(expected, 1)}%)",
+            )
+    return v, num, den
+
+
+# --- resolving inputs -----------------------------------------------------------------------------
+
+
+def _resolve(model: Any, key: str, ref: Any, field: str, what: str) -> Any:
+    """An instance, a primary key or a code (``key``) → the row; a clear DataValueError otherwise."""
+    if isinstance(ref, model):
+        return ref
+    if isinstance(ref, int):
+        found = model.objects.filter(pk=ref).first()
+    elif isinstance(ref, str) and ref.strip():
+        found = model.objects.filter(**{key: ref.strip()}).first()
+    else:
+        raise DataValueError(field, f"Thiếu mã {what}")
+    if found is None:
+        raise DataValueError(field, f"Không có {what} mã “{ref}”")
+    return found
+
+
+def _resolve_indicator(indicator: Any) -> Any:
+    from baocao.catalog.models import Indicator
+
+    return _resolve(Indicator, "code", indicator, "indicator", "chỉ tiêu")
+
+
+def _resolve_area(area: Any) -> Any:
+    from baocao.geo.models import AdminArea
+
+    return _resolve(AdminArea, "uid", area, "area", "đơn vị")
+
+
+def _resolve_reporter(reporter: Any) -> Any:
+    from baocao.orgs.models import Organisation
+
+    if reporter is None or reporter == "" or isinstance(reporter, Organisation):
+        return reporter or None
+    q = Organisation.objects.filter(pk=reporter) if isinstance(reporter, int) else Organisation.objects.filter(uid=reporter)
+    found = q.first()
+    if found is None:
+        raise DataValueError("reporter", f"Không có cơ quan, đơn vị mã “{reporter}”")
+    return found
+
+
+@dataclass
+class ValidatedValue:
+    """A value that passed every rule, with its references resolved."""
+
+    area: Any
+    indicator: Any
+    period: Any
+    value: Decimal
+    numerator: Decimal | None
+    denominator: Decimal | None
+    disagg: str
+    qualifier: str
+    comment: str
+    source: str
+    provenance: Any
+    reporter: Any
+
+
+def validate_value(
+    *,
+    area: Any,
+    indicator: Any,
+    period: Any,
+    value: Any,
+    numerator: Any = None,
+    denominator: Any = None,
+    disagg: str | None = "",
+    qualifier: str | None = "exact",
+    comment: str | None = "",
+    source: str,
+    provenance: Any = None,
+    reporter: Any = None,
+) -> ValidatedValue:
+    """Check one value against every rule; raise ``DataValueError`` naming the field, or return it cleaned."""
+    ind = _resolve_indicator(indicator)
+    ar = _resolve_area(area)
+    per = parse_period_field(period)
+    disagg = (disagg or "").strip()
+    qualifier = qualifier or Qualifier.EXACT
+    check_source(source)
+    check_qualifier(qualifier)
+    info = IndicatorInfo.of(ind)
+    check_indicator_in_period(info, per)
+    check_area_in_period(AreaInfo.of(ar), per)
+    check_disagg(info, disagg)
+    v, num, den = clean_numbers(info, value, numerator, denominator, qualifier)
+    check_provenance(provenance)
+    return ValidatedValue(
+        ar, ind, per, v, num, den, disagg, qualifier, comment or "", source, provenance, _resolve_reporter(reporter)
+    )
+
+
+# --- history --------------------------------------------------------------------------------------
+
+_DV = DataValue._meta.db_table
+_HIST = DataValueHistory._meta.db_table
+
+
+def _copy_to_history(ids: list[int], action: str, now: dt.datetime, user_id: int | None) -> None:
+    """Copy the current state of values ``ids`` into the history table (one statement, same transaction)."""
+    if not ids:
+        return
+    ops = connection.ops
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        marks = ",".join(["%s"] * len(chunk))
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {_HIST} (value_id_ref, action, area_id_ref, indicator_id_ref, period, disagg, value,"
+                " numerator, denominator, qualifier, comment, source, provenance, version, valid_since,"
+                " replaced_at, replaced_by_id, changed_by_ref, reporter_id_ref)"
+                " SELECT id, %s, area_id, indicator_id, period, disagg, value, numerator, denominator, qualifier,"
+                " comment, source, provenance, version, updated_at, %s, %s, updated_by_id, reporter_id"
+                f" FROM {_DV} WHERE id IN ({marks})",
+                [action, ops.adapt_datetimefield_value(now), user_id, *chunk],
+            )
+
+
+def _same(current: DataValue, new: ValidatedValue) -> bool:
+    return (
+        current.value == new.value
+        and current.numerator == new.numerator
+        and current.denominator == new.denominator
+        and current.qualifier == new.qualifier
+        and current.comment == new.comment
+        and current.source == new.source
+        and current.provenance == new.provenance
+        and current.reporter_id == (new.reporter.pk if new.reporter else None)
+    )
+
+
+def _key_filter(area: Any, indicator: Any, period_code: str, disagg: str) -> dict[str, Any]:
+    return {"area": area, "indicator": indicator, "period": period_code, "disagg": disagg}
+
+
+def set_value(
+    *,
+    area: Any,
+    indicator: Any,
+    period: Any,
+    value: Any,
+    numerator: Any = None,
+    denominator: Any = None,
+    disagg: str | None = "",
+    qualifier: str | None = "exact",
+    comment: str | None = "",
+    source: str,
+    provenance: Any = None,
+    reporter: Any = None,
+    user: Any = None,
+    expected_version: int | None = None,
+) -> DataValue:
+    """Create or update one value; an update keeps the previous state in the history and bumps ``version``.
+
+    ``expected_version`` (optimistic locking): the version the caller read; a mismatch raises
+    ``VersionConflict`` and writes nothing. ``0`` means "I expect no value yet". Writing the same
+    fields again changes nothing (no history row, same version).
+    """
+    with transaction.atomic():
+        vv = validate_value(
+            area=area, indicator=indicator, period=period, value=value, numerator=numerator,
+            denominator=denominator, disagg=disagg, qualifier=qualifier, comment=comment, source=source,
+            provenance=provenance, reporter=reporter,
+        )
+        user_id = user.pk if user is not None else None
+        now = timezone.now()
+        key = _key_filter(vv.area, vv.indicator, vv.period.code, vv.disagg)
+        current = DataValue.objects.select_for_update().filter(**key).first()
+        if current is None:
+            if expected_version:
+                raise VersionConflict(expected_version, None, vv.value)
+            try:
+                with transaction.atomic():  # savepoint: another writer may create the same key first
+                    return DataValue.objects.create(
+                        **key, period_type=vv.period.type, period_start=vv.period.start,
+                        period_end=vv.period.end, value=vv.value, numerator=vv.numerator,
+                        denominator=vv.denominator, qualifier=vv.qualifier, comment=vv.comment, source=vv.source,
+                        provenance=vv.provenance, reporter=vv.reporter, version=1,
+                        created_at=now, created_by_id=user_id, updated_at=now, updated_by_id=user_id,
+                    )
+            except IntegrityError:
+                current = DataValue.objects.select_for_update().filter(**key).first()
+                if current is None:
+                    raise
+                if expected_version == 0:
+                    raise VersionConflict(0, current, vv.value) from None
+        if expected_version is not None and expected_version != current.version:
+            raise VersionConflict(expected_version, current, vv.value)
+        if _same(current, vv):
+            return current
+        _copy_to_history([current.pk], HistoryAction.UPDATE, now, user_id)
+        current.value, current.numerator, current.denominator = vv.value, vv.numerator, vv.denominator
+        current.qualifier, current.comment, current.source = vv.qualifier, vv.comment, vv.source
+        current.provenance, current.reporter = vv.provenance, vv.reporter
+        current.version += 1
+        current.updated_at, current.updated_by_id = now, user_id
+        current.save()
+        return current
+
+
+def _find_value(area: Any, indicator: Any, period: Any, disagg: str = "") -> tuple[Any, Any, Any, str]:
+    ind = _resolve_indicator(indicator)
+    ar = _resolve_area(area)
+    per = parse_period_field(period)
+    return ar, ind, per, (disagg or "").strip()
+
+
+def delete_value(
+    value: DataValue | None = None,
+    *,
+    area: Any = None,
+    indicator: Any = None,
+    period: Any = None,
+    disagg: str = "",
+    user: Any = None,
+    expected_version: int | None = None,
+) -> bool:
+    """Delete one value (given as a ``DataValue`` or by its key), keeping its last state in the history.
+
+    Returns False when there was nothing to delete.
+    """
+    with transaction.atomic():
+        if value is not None:
+            current = DataValue.objects.select_for_update().filter(pk=value.pk).first()
+        else:
+            ar, ind, per, disagg = _find_value(area, indicator, period, disagg)
+            current = DataValue.objects.select_for_update().filter(**_key_filter(ar, ind, per.code, disagg)).first()
+        if current is None:
+            return False
+        if expected_version is not None and expected_version != current.version:
+            raise VersionConflict(expected_version, current, None)
+        _copy_to_history([current.pk], HistoryAction.DELETE, timezone.now(), user.pk if user is not None else None)
+        current.delete()
+        return True
+
+
+@dataclass(frozen=True)
+class ValueState:
+    """One state in a value's story: ``action`` says how it ended (update, delete) or ``current``."""
+
+    version: int
+    value: Decimal
+    numerator: Decimal | None
+    denominator: Decimal | None
+    qualifier: str
+    comment: str
+    source: str
+    provenance: Any
+    since: dt.datetime
+    until: dt.datetime | None
+    entered_by_id: int | None
+    ended_by_id: int | None
+    action: str
+    value_id: int
+    reporter_id: int | None = None
+
+
+def _history_states(rows: Iterable[DataValueHistory]) -> Iterator[ValueState]:
+    for h in rows:
+        yield ValueState(
+            h.version, h.value, h.numerator, h.denominator, h.qualifier, h.comment, h.source, h.provenance,
+            h.valid_since, h.replaced_at, h.changed_by_ref, h.replaced_by_id, h.action, h.value_id_ref,
+            h.reporter_id_ref,
+        )
+
+
+def _current_state(dv: DataValue) -> ValueState:
+    return ValueState(
+        dv.version, dv.value, dv.numerator, dv.denominator, dv.qualifier, dv.comment, dv.source, dv.provenance,
+        dv.updated_at, None, dv.updated_by_id, None, "current", dv.pk, dv.reporter_id,
+    )
+
+
+def value_history(area: Any, indicator: Any, period: Any, disagg: str = "") -> list[ValueState]:
+    """The whole story of a value, oldest first: every replaced or deleted state, then the current one."""
+    ar, ind, per, disagg = _find_value(area, indicator, period, disagg)
+    hist = DataValueHistory.objects.filter(
+        area_id_ref=ar.pk, indicator_id_ref=ind.pk, period=per.code, disagg=disagg
+    ).order_by("id")
+    story = list(_history_states(hist))
+    current = DataValue.objects.filter(**_key_filter(ar, ind, per.code, disagg)).first()
+    if current is not None:
+        story.append(_current_state(current))
+    return story
+
+
+def history_of(dv: DataValue) -> list[ValueState]:
+    """The story of a stored value (same as ``value_history`` for its key)."""
+    hist = DataValueHistory.objects.filter(
+        area_id_ref=dv.area_id, indicator_id_ref=dv.indicator_id, period=dv.period, disagg=dv.disagg
+    ).order_by("id")
+    return [*_history_states(hist), _current_state(dv)]
+
+
+# --- the bulk path --------------------------------------------------------------------------------
+
+_INSERT_COLS = (
+    "area_id", "indicator_id", "period", "period_type", "period_start", "period_end", "disagg", "value",
+    "numerator", "denominator", "qualifier", "comment", "source", "provenance", "reporter_id", "version",
+    "created_at", "created_by_id", "updated_at", "updated_by_id",
+)
+_FETCH_COLS = (
+    "id", "area_id", "indicator_id", "period", "disagg", "value", "numerator", "denominator", "qualifier",
+    "comment", "source", "provenance", "reporter_id",
+)
+
+
+def _dec_db(x: Any) -> Decimal | None:
+    """A number as read back by a raw cursor (SQLite gives int/float/str, PostgreSQL Decimal)."""
+    if x is None:
+        return None
+    if type(x) is float:
+        return Decimal(repr(x)).quantize(_Q6)
+    return Decimal(x).quantize(_Q6)
+
+
+def _json_db(x: Any) -> Any:
+    return json.loads(x) if isinstance(x, (str, bytes)) else x
+
+
+class _PeriodEntry:
+    """A parsed period with its columns ready for the database, and the ids already checked against it."""
+
+    __slots__ = ("period", "code", "type", "start", "end", "ok_indicators", "ok_areas")
+
+    def __init__(self, period: Any) -> None:
+        self.period = period
+        self.code = period.code
+        self.type = period.type
+        self.start = period.start.isoformat()
+        self.end = period.end.isoformat()
+        self.ok_indicators: set[int] = set()
+        self.ok_areas: set[int] = set()
+
+
+class _Lookups:
+    """Reference data in memory, built once per bulk load (indicators and areas are small tables)."""
+
+    def __init__(self) -> None:
+        from baocao.catalog.models import Indicator
+        from baocao.geo.models import AdminArea
+
+        disaggs: dict[int, set[str]] = {}
+        through = Indicator.disaggregations.through
+        for ind_id, code in through.objects.values_list("indicator_id", "disaggregation__code"):
+            disaggs.setdefault(ind_id, set()).add(code)
+        self.indicators: dict[str, IndicatorInfo] = {
+            ind.code: IndicatorInfo.of(ind, disaggs.get(ind.pk, ()))
+            for ind in Indicator.objects.only(
+                "id", "code", "value_type", "decimals", "min_value", "max_value", "valid_from", "valid_to"
+            )
+        }
+        self.areas: dict[str, AreaInfo] = {
+            uid: AreaInfo(pk, uid, name, vf, vt)
+            for pk, uid, name, vf, vt in AdminArea.objects.values_list("id", "uid", "name", "valid_from", "valid_to")
+        }
+        self.periods: dict[Any, _PeriodEntry | DataValueError] = {}
+        self.reporters: dict[str, int] | None = None
+
+    def period(self, code: Any) -> _PeriodEntry:
+        entry = self.periods.get(code)
+        if entry is None:
+            try:
+                entry = _PeriodEntry(parse_period_field(code))
+            except DataValueError as exc:
+                entry = exc
+            if len(self.periods) < 100_000:
+                self.periods[code] = entry
+        if type(entry) is not _PeriodEntry:
+            raise entry
+        return entry
+
+    def reporter(self, uid: Any) -> int | None:
+        if uid is None or uid == "":
+            return None
+        if self.reporters is None:
+            from baocao.orgs.models import Organisation
+
+            self.reporters = dict(Organisation.objects.values_list("uid", "id"))
+        rid = self.reporters.get(uid)
+        if rid is None:
+            raise DataValueError("reporter", f"Không có cơ quan, đơn vị mã “{uid}”")
+        return rid
+
+
+class _Cleaner:
+    """Turns one input mapping into a row ready for the database, with the same rules as ``validate_value``."""
+
+    def __init__(self, lookups: _Lookups, source: str) -> None:
+        self.lk = lookups
+        self.source = source
+
+    def clean(self, row: Mapping[str, Any]) -> tuple:
+        lk = self.lk
+        code = row.get("indicator")
+        ind = lk.indicators.get(code)
+        if ind is None:
+            raise DataValueError("indicator", f"Không có chỉ tiêu mã “{code}”" if code else "Thiếu mã chỉ tiêu")
+        uid = row.get("area")
+        area = lk.areas.get(uid)
+        if area is None:
+            raise DataValueError("area", f"Không có đơn vị mã “{uid}”" if uid else "Thiếu mã đơn vị")
+        p = lk.period(row.get("period"))
+        if ind.id not in p.ok_indicators:
+            check_indicator_in_period(ind, p.period)
+            p.ok_indicators.add(ind.id)
+        if area.id not in p.ok_areas:
+            check_area_in_period(area, p.period)
+            p.ok_areas.add(area.id)
+        disagg = row.get("disagg") or ""
+        if disagg:
+            disagg = disagg.strip()
+            check_disagg(ind, disagg)
+        qualifier = row.get("qualifier") or "exact"
+        if qualifier != "exact":
+            check_qualifier(qualifier)
+        source = row.get("source") or self.source
+        if source != self.source:
+            check_source(source)
+        v, num, den = clean_numbers(ind, row.get("value"), row.get("numerator"), row.get("denominator"), qualifier)
+        provenance = row.get("provenance")
+        if provenance is not None:
+            check_provenance(provenance)
+        reporter = row.get("reporter")
+        reporter_id = lk.reporter(reporter) if reporter else None
+        comment = row.get("comment") or ""
+        return (
+            area.id, ind.id, p.code, p.type, p.start, p.end, disagg, v, num, den, qualifier, comment, source,
+            provenance, reporter_id,
+        )
+
+
+class _Writer:
+    """Writes batches of cleaned rows; subclasses know the fastest way for their database."""
+
+    def __init__(self, now: dt.datetime, user_id: int | None, result: BulkResult) -> None:
+        self.now = now
+        self.user_id = user_id
+        self.result = result
+        self.raw = connection.connection  # the DB-API connection inside Django's transaction
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT MAX(id) FROM {_DV}")
+            self.start_max_id = cur.fetchone()[0] or 0
+        self.touched: set[int] = set()
+
+    def flush(self, batch: list[tuple[int, tuple]], errors: list[RowError]) -> None:
+        by_key: dict[tuple, tuple[int, tuple]] = {}
+        for n, t in batch:
+            key = (t[0], t[1], t[2], t[6])
+            first = by_key.get(key)
+            if first is not None:
+                errors.append(RowError(n, "period", f"Trùng khóa (đơn vị, chỉ tiêu, kỳ, phân tổ) với dòng {first[0]}"))
+                continue
+            by_key[key] = (n, t)
+        existing = self.fetch_existing(by_key) if by_key else {}
+        new: list[tuple] = []
+        changed: list[tuple[int, tuple]] = []
+        result = self.result
+        for key, (n, t) in by_key.items():
+            ex = existing.get(key)
+            if ex is None:
+                new.append(t)
+                continue
+            ex_id = ex[0]
+            if ex_id > self.start_max_id or ex_id in self.touched:
+                errors.append(RowError(n, "period", "Trùng khóa (đơn vị, chỉ tiêu, kỳ, phân tổ) với một dòng trước đó"))
+                continue
+            self.touched.add(ex_id)
+            if (
+                _dec_db(ex[1]) == t[7]
+                and _dec_db(ex[2]) == t[8]
+                and _dec_db(ex[3]) == t[9]
+                and ex[4] == t[10]
+                and ex[5] == t[11]
+                and ex[6] == t[12]
+                and _json_db(ex[7]) == t[13]
+                and ex[8] == t[14]
+            ):
+                result.unchanged += 1
+            else:
+                changed.append((ex_id, t))
+        if new:
+            self.insert(new)
+            result.created += len(new)
+        if changed:
+            _copy_to_history([i for i, _ in changed], HistoryAction.UPDATE, self.now, self.user_id)
+            self.update(changed)
+            result.updated += len(changed)
+
+    def existing_sql(self, areas: list, inds: list, periods: list) -> tuple[str, list]:
+        raise NotImplementedError
+
+    def insert(self, rows: list[tuple]) -> None:
+        raise NotImplementedError
+
+    def update(self, rows: list[tuple[int, tuple]]) -> None:
+        raise NotImplementedError
+
+    def fetch_existing(self, by_key: dict[tuple, Any]) -> dict[tuple, tuple]:
+        areas = sorted({k[0] for k in by_key})
+        inds = sorted({k[1] for k in by_key})
+        periods = sorted({k[2] for k in by_key})
+        sql, params = self.existing_sql(areas, inds, periods)
+        found: dict[tuple, tuple] = {}
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            for r in cur.fetchall():
+                key = (r[1], r[2], r[3], r[4])
+                if key in by_key:
+                    found[key] = (r[0], *r[5:])  # id, value, numerator, ..., reporter_id
+        return found
+
+
+class _SqliteWriter(_Writer):
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        ops = connection.ops
+        self.now_db = ops.adapt_datetimefield_value(self.now)
+        cols = ", ".join(_INSERT_COLS)
+        self.insert_sql = f"INSERT INTO {_DV} ({cols}) VALUES ({', '.join(['?'] * len(_INSERT_COLS))})"
+        self.update_sql = (
+            f"UPDATE {_DV} SET value=?, numerator=?, denominator=?, qualifier=?, comment=?, source=?, provenance=?,"
+            " reporter_id=?, version=version+1, updated_at=?, updated_by_id=? WHERE id=?"
+        )
+
+    def existing_sql(self, areas: list, inds: list, periods: list) -> tuple[str, list]:
+        def marks(xs: list) -> str:
+            return ",".join(["%s"] * len(xs))
+
+        return (
+            f"SELECT {', '.join(_FETCH_COLS)} FROM {_DV} WHERE indicator_id IN ({marks(inds)})"
+            f" AND period IN ({marks(periods)}) AND area_id IN ({marks(areas)})",
+            [*inds, *periods, *areas],
+        )
+
+    def insert(self, rows: list[tuple]) -> None:
+        now, uid = self.now_db, self.user_id
+        dumps = json.dumps
+        self.raw.executemany(
+            self.insert_sql,
+            [
+                (
+                    t[0], t[1], t[2], t[3], t[4], t[5], t[6], str(t[7]),
+                    None if t[8] is None else str(t[8]), None if t[9] is None else str(t[9]),
+                    t[10], t[11], t[12], None if t[13] is None else dumps(t[13]), t[14], 1, now, uid, now, uid,
+                )
+                for t in rows
+            ],
+        )
+
+    def update(self, rows: list[tuple[int, tuple]]) -> None:
+        now, uid = self.now_db, self.user_id
+        self.raw.executemany(
+            self.update_sql,
+            [
+                (
+                    str(t[7]), None if t[8] is None else str(t[8]), None if t[9] is None else str(t[9]),
+                    t[10], t[11], t[12], None if t[13] is None else json.dumps(t[13]), t[14], now, uid, i,
+                )
+                for i, t in rows
+            ],
+        )
+
+
+class _PostgresWriter(_Writer):
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        cols = ", ".join(_INSERT_COLS)
+        self.copy_sql = f"COPY {_DV} ({cols}) FROM STDIN"
+        self.update_sql = (
+            f"UPDATE {_DV} SET value=%s, numerator=%s, denominator=%s, qualifier=%s, comment=%s, source=%s,"
+            " provenance=%s::jsonb, reporter_id=%s, version=version+1, updated_at=%s, updated_by_id=%s WHERE id=%s"
+        )
+
+    def existing_sql(self, areas: list, inds: list, periods: list) -> tuple[str, list]:
+        return (
+            f"SELECT {', '.join(_FETCH_COLS)} FROM {_DV} WHERE indicator_id = ANY(%s)"
+            " AND period = ANY(%s) AND area_id = ANY(%s)",
+            [inds, periods, areas],
+        )
+
+    def insert(self, rows: list[tuple]) -> None:
+        now, uid = self.now, self.user_id
+        dumps = json.dumps
+        with self.raw.cursor() as cur, cur.copy(self.copy_sql) as cp:
+            write = cp.write_row
+            for t in rows:
+                write((*t[:13], None if t[13] is None else dumps(t[13]), t[14], 1, now, uid, now, uid))
+
+    def update(self, rows: list[tuple[int, tuple]]) -> None:
+        now, uid = self.now, self.user_id
+        with self.raw.cursor() as cur:
+            cur.executemany(
+                self.update_sql,
+                [
+                    (*t[7:13], None if t[13] is None else json.dumps(t[13]), t[14], now, uid, i)
+                    for i, t in rows
+                ],
+            )
+
+
+def bulk_write(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    source: str,
+    user: Any = None,
+    batch_size: int = 5000,
+    progress: Callable[[int, BulkResult], None] | None = None,
+    atomic: bool = True,
+    max_errors: int = 50,
+) -> BulkResult:
+    """Write many values in one transaction, streaming ``rows`` (never holding them all).
+
+    Each row is a mapping with ``indicator`` (code), ``area`` (uid), ``period`` (code), ``value`` and
+    optionally ``numerator``, ``denominator``, ``disagg``, ``qualifier``, ``comment``, ``provenance``,
+    ``reporter`` (organisation uid), ``source`` (defaults to ``source``) and ``_row`` (the row number
+    to report in errors; defaults to the 1-based position in ``rows``).
+
+    New keys are inserted in batches (``executemany`` on SQLite, ``COPY`` on PostgreSQL); a key that
+    already exists is updated only if something differs, its old state copied to the history first.
+    ``atomic=True``: any invalid row raises ``BulkError`` with the first ``max_errors`` problems and
+    nothing is written. ``atomic=False``: valid rows are written and the problems returned per row.
+    A key given twice in the same input is an error (on the later row).
+    """
+    check_source(source)
+    result = BulkResult()
+    errors = result.errors
+    user_id = user.pk if user is not None else None
+    cleaner = _Cleaner(_Lookups(), source)
+    clean = cleaner.clean
+    batch: list[tuple[int, tuple]] = []
+    done = 0
+    truncated = False
+    with transaction.atomic():
+        writer_cls = _PostgresWriter if connection.vendor == "postgresql" else _SqliteWriter
+        writer = writer_cls(timezone.now(), user_id, result)
+        for n, row in enumerate(rows, 1):
+            try:
+                t = clean(row)
+            except DataValueError as exc:
+                errors.append(RowError(row.get("_row", n), exc.field, exc.message))
+                if atomic and len(errors) >= max_errors:
+                    truncated = True
+                    break
+                continue
+            except (AttributeError, TypeError):
+                errors.append(RowError(n, "row", "Dòng không phải là một bảng tên trường → giá trị"))
+                continue
+            if atomic and errors:
+                continue  # keep validating to report the problems, but write nothing more
+            batch.append((row.get("_row", n), t))
+            if len(batch) >= batch_size:
+                writer.flush(batch, errors)
+                done += len(batch)
+                batch = []
+                if progress is not None:
+                    progress(done, result)
+        if batch and not (atomic and errors):
+            writer.flush(batch, errors)
+            done += len(batch)
+            if progress is not None:
+                progress(done, result)
+        errors.sort(key=lambda e: e.row)
+        if atomic and errors:
+            raise BulkError(errors[:max_errors], truncated or len(errors) > max_errors)
+    return result

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExtractionConfig(AppConfig):
+    name = "baocao.extraction"
+    verbose_name = "Trích xuất từ văn bản"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GeoConfig(AppConfig):
+    name = "baocao.geo"
+    verbose_name = "Bản đồ hành chính"
