@@ -127,7 +127,10 @@ LOCALE_PATHS = [BASE_DIR / "core" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off on purpose: with it on, every {{ obj.pk }} in a template renders as "12.345" and
+# breaks form field names, option values and anchors once ids pass 999. Numbers shown
+# to people go through the vn_number / vn_percent filters (baocao/core/templatetags/vn.py).
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["baocao.core.formats"]
 
 STATIC_URL = "static/"

@@ -56,3 +56,17 @@ def test_fold():
     assert fold("Chữ ký số") == "chu ky so"
     assert fold("  Đắk   Lắk ") == "dak lak"
     assert fold("THÀNH PHỐ Hồ Chí Minh") == "thanh pho ho chi minh"
+
+
+def test_template_ids_are_never_grouped_but_vn_filters_are():
+    """A pk of 12345 must stay "12345" in field names and anchors (it once became
+    "12.345" and broke the review form as soon as the table grew); shown numbers
+    still group the Vietnamese way through the filters."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override("vi"):
+        out = Template('{% load vn %}<input name="action-{{ pk }}">{{ n|vn_number }}').render(
+            Context({"pk": 12345, "n": 516033})
+        )
+    assert out == '<input name="action-12345">516.033'
