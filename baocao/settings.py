@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "baocao.extraction",
     "baocao.recommendations",
     "baocao.demo",
+    "baocao.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,10 @@ FORMAT_MODULE_PATH = ["baocao.core.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Chart.js for the dashboards comes from Debian's libjs-chart.js (scripts/bootstrap.sh), served as
+# /static/vendor/chart.js/; never from a CDN.
+CHARTJS_DIR = Path(os.environ.get("BAOCAO_CHARTJS_DIR", "/usr/share/javascript/chart.js"))
+STATICFILES_DIRS = [("vendor/chart.js", CHARTJS_DIR)] if CHARTJS_DIR.is_dir() else []
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("kien-nghi/", include("baocao.recommendations.urls")),
     path("bao-cao/", include("baocao.reporting.urls")),
     path("trich-xuat/", include("baocao.extraction.urls")),
+    path("phan-tich/", include("baocao.dashboards.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -17,6 +17,8 @@ apt_install() {
 
 # System packages: gettext (compile translations); for tests, chromium and fonts with Vietnamese glyphs.
 command -v msgfmt >/dev/null || apt_install gettext
+# Chart.js for the dashboards, served locally from /usr/share/javascript/chart.js (no CDN).
+[ -f /usr/share/javascript/chart.js/chart.min.js ] || apt_install libjs-chart.js
 if [ $want_test = 1 ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
   [ -d /usr/share/fonts/truetype/liberation2 ] || apt_install fonts-liberation2

@@ -1,0 +1,179 @@
+"""Dashboards (thin views): every figure comes from ``baocao.analytics.services``; nothing is computed here.
+
+Who sees what: every logged-in user sees the national figures; the Ministry sees every province, a
+department (Sở) its own province only (``baocao.reporting.services.visible_areas``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from baocao.analytics import services as analytics
+from baocao.catalog.models import Indicator
+from baocao.core.numbers import format_number
+from baocao.geo.models import AdminArea, AreaLevel
+from baocao.reporting.services import visible_areas
+
+from .forms import FilterForm, TableForm, default_period
+
+SERIES_LENGTH = 12  # periods shown in the indicator page's time series
+
+
+def _filters(request: HttpRequest) -> tuple[FilterForm, dict[str, Any] | None]:
+    form = FilterForm(request.GET or None)
+    if not request.GET:
+        form = FilterForm({})
+    if form.is_valid():
+        return form, form.cleaned_data
+    return form, None
+
+
+def _points(points: list[Any]) -> list[dict[str, Any]]:
+    """Chart data for json_script: period code and the value as a float (None stays a gap)."""
+    return [{"p": p.period, "v": None if p.value is None else float(p.value)} for p in points]
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    form, f = _filters(request)
+    ctx: dict[str, Any] = {"form": form}
+    status = 200
+    if f is None:
+        status = 400
+    else:
+        rows = analytics.overview(
+            f["ky"],
+            domain=f["linh_vuc"].code if f["linh_vuc"] else None,
+            region=f["vung"],
+            include_submitted=f["gom_da_nop"],
+        )
+        ctx.update(
+            period=f["ky"],
+            rows=rows,
+            sparklines={r.indicator.code: _points(r.sparkline) for r in rows},
+            visible=visible_areas(request.user),
+        )
+        # A department gets a link to its own province page.
+        vis = ctx["visible"]
+        if vis:
+            ctx["own_provinces"] = AdminArea.objects.filter(id__in=vis)
+    return render(request, "dashboards/overview.html", ctx, status=status)
+
+
+def _check_area(request: HttpRequest, area: AdminArea) -> None:
+    vis = visible_areas(request.user)
+    if vis is None:
+        return
+    if area.id not in vis:
+        raise PermissionDenied(_("Bạn chỉ được xem trang của tỉnh, thành phố mình."))
+
+
+@login_required
+def province(request: HttpRequest, uid: str) -> HttpResponse:
+    area = get_object_or_404(AdminArea, uid=uid, level=AreaLevel.PROVINCE)
+    _check_area(request, area)
+    form, f = _filters(request)
+    ctx: dict[str, Any] = {"form": form, "area": area}
+    if f is None:
+        return render(request, "dashboards/province.html", ctx, status=400)
+    rows = analytics.province_profile(
+        area, f["ky"], domain=f["linh_vuc"].code if f["linh_vuc"] else None, include_submitted=f["gom_da_nop"]
+    )
+    ctx.update(period=f["ky"], rows=rows)
+    return render(request, "dashboards/province.html", ctx)
+
+
+@login_required
+def indicator(request: HttpRequest, code: str) -> HttpResponse:
+    ind = Indicator.objects.select_related("domain").filter(code=code).first()
+    if ind is None:
+        raise Http404(_("Không có chỉ tiêu mã “%(code)s”.") % {"code": code})
+    form, f = _filters(request)
+    ctx: dict[str, Any] = {"form": form, "indicator": ind}
+    if f is None:
+        return render(request, "dashboards/indicator.html", ctx, status=400)
+    period, sub = f["ky"], f["gom_da_nop"]
+    ranking = analytics.ranking(ind, period, region=f["vung"], include_submitted=sub)
+    of = sum(1 for r in ranking if r.rank is not None)
+    vis = visible_areas(request.user)
+    if vis is not None:
+        # A department sees where its own province stands, not the other provinces' figures.
+        ranking = [r for r in ranking if r.area.id in vis]
+    periods = [period.shift(-i).code for i in reversed(range(SERIES_LENGTH))]
+    series = analytics.series(ind, None, periods, period_type=period.type, include_submitted=sub)
+    ctx.update(
+        period=period,
+        ranking=ranking,
+        of=of,
+        series=series,
+        change=analytics.change(ind, period, include_submitted=sub),
+        chart_ranking=[{"name": r.area.name, "v": float(r.value)} for r in ranking if r.value is not None],
+        chart_series=_points(series),
+    )
+    return render(request, "dashboards/indicator.html", ctx)
+
+
+@login_required
+def table(request: HttpRequest) -> HttpResponse:
+    vis = visible_areas(request.user)
+    if not request.GET:
+        form = TableForm(
+            initial={"hang": "area", "cot": "period", "tu_ky": default_period().shift(-3).code, "den_ky": default_period().code},
+            visible=vis,
+        )
+        return render(request, "dashboards/table.html", {"form": form})
+    form = TableForm(request.GET, visible=vis)
+    fmt = request.GET.get("dinh_dang", "")
+    if fmt not in ("", "xlsx", "csv"):
+        form.add_error(None, _("Định dạng tải về “%(f)s” không hỗ trợ; chọn xlsx hoặc csv.") % {"f": fmt})
+    if not form.is_valid():
+        return render(request, "dashboards/table.html", {"form": form}, status=400)
+    d = form.cleaned_data
+    try:
+        result = analytics.table(
+            d["hang"],
+            d["cot"],
+            indicators=d["indicators"],
+            areas=d["areas"],
+            periods=d["periods"],
+            include_submitted=d["gom_da_nop"],
+        )
+    except analytics.AnalyticsError as exc:
+        form.add_error(None, str(exc))
+        return render(request, "dashboards/table.html", {"form": form}, status=400)
+    if fmt == "xlsx":
+        resp = HttpResponse(
+            analytics.table_to_xlsx(result),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        resp["Content-Disposition"] = 'attachment; filename="bang-so-lieu.xlsx"'
+        return resp
+    if fmt == "csv":
+        resp = HttpResponse(analytics.table_to_csv(result), content_type="text/csv; charset=utf-8")
+        resp["Content-Disposition"] = 'attachment; filename="bang-so-lieu.csv"'
+        return resp
+    query = request.GET.copy()
+    query.pop("dinh_dang", None)
+    return render(
+        request,
+        "dashboards/table.html",
+        {"form": form, "table": result, "rows": _display_rows(result), "query": query.urlencode()},
+    )
+
+
+def _display_rows(t: analytics.Table) -> list[tuple[str, list[str]]]:
+    """Each cell written the Vietnamese way with the decimals the table gives for its row or column."""
+    out = []
+    for i, (head, line) in enumerate(zip(t.row_headers, t.cells, strict=True)):
+        cells = []
+        for j, v in enumerate(line):
+            d = t.row_decimals[i] if t.row_decimals else t.col_decimals[j] if t.col_decimals else 0
+            cells.append(format_number(v, d))
+        out.append((head, cells))
+    return out
