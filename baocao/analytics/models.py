@@ -1,0 +1,95 @@
+"""Analytics reference data that an administrator edits: targets, which way is better, key indicators.
+
+These are domain rules kept as data (``fixtures/analytics.json``, loaded by ``baocao load_analytics``
+and editable in the admin), read by ``baocao.analytics.services``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+
+class Target(models.Model):
+    """A value an indicator should reach by the end of ``year``: national (``area`` empty) or for a province."""
+
+    indicator = models.ForeignKey(
+        "catalog.Indicator", verbose_name="chỉ tiêu", on_delete=models.CASCADE, related_name="targets"
+    )
+    area = models.ForeignKey(
+        "geo.AdminArea",
+        verbose_name="đơn vị",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="targets",
+        help_text="Để trống: mục tiêu toàn quốc.",
+    )
+    year = models.PositiveSmallIntegerField("năm")
+    value = models.DecimalField("giá trị mục tiêu", max_digits=24, decimal_places=6)
+    amber_band = models.DecimalField(
+        "ngưỡng vàng (%)",
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(10),
+        help_text="Chưa đạt nhưng cách mục tiêu không quá bấy nhiêu phần trăm của mục tiêu thì đèn vàng.",
+    )
+    note = models.CharField("ghi chú, căn cứ", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "mục tiêu"
+        verbose_name_plural = "mục tiêu"
+        ordering = ["indicator__code", "year", "area__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area", "year"], name="uniq_target_area", condition=Q(area__isnull=False)
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "year"], name="uniq_target_national", condition=Q(area__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.area.name if self.area_id else "toàn quốc"
+        return f"{self.indicator.code} {self.year} ({where}): {self.value}"
+
+
+class Better(models.TextChoices):
+    HIGHER = "higher", "Càng cao càng tốt"
+    LOWER = "lower", "Càng thấp càng tốt"
+
+
+class Direction(models.Model):
+    """Which way is better for an indicator (ranking, traffic lights). Absent: higher is better."""
+
+    indicator = models.OneToOneField(
+        "catalog.Indicator", verbose_name="chỉ tiêu", on_delete=models.CASCADE, related_name="direction"
+    )
+    better = models.CharField("chiều tốt", max_length=6, choices=Better.choices, default=Better.HIGHER)
+
+    class Meta:
+        verbose_name = "chiều đánh giá chỉ tiêu"
+        verbose_name_plural = "chiều đánh giá chỉ tiêu"
+        ordering = ["indicator__code"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: {self.get_better_display()}"
+
+
+class KeyIndicator(models.Model):
+    """An indicator shown on the national overview and the province profile, in this order."""
+
+    indicator = models.OneToOneField(
+        "catalog.Indicator", verbose_name="chỉ tiêu", on_delete=models.CASCADE, related_name="key_indicator"
+    )
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+
+    class Meta:
+        verbose_name = "chỉ tiêu chủ yếu"
+        verbose_name_plural = "chỉ tiêu chủ yếu"
+        ordering = ["order", "indicator__code"]
+
+    def __str__(self) -> str:
+        return self.indicator.code
