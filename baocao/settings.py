@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "baocao.extraction",
     "baocao.recommendations",
     "baocao.demo",
+    "baocao.ops",
     "baocao.dashboards",
 ]
 
