@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "baocao.demo",
     "baocao.ops",
     "baocao.dashboards",
+    "baocao.briefing",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,12 @@ apt_install() {
 command -v msgfmt >/dev/null || apt_install gettext
 # Chart.js for the dashboards, served locally from /usr/share/javascript/chart.js (no CDN).
 [ -f /usr/share/javascript/chart.js/chart.min.js ] || apt_install libjs-chart.js
+# The briefing pack's PDF (baocao brief, /phan-tich/ban-tin/): LibreOffice Writer, with Liberation Serif
+# standing in for Times New Roman (same metrics); pdftoppm renders the PDF in the tests.
+[ -f /usr/lib/libreoffice/program/libswlo.so ] || apt_install libreoffice-writer-nogui
+[ -d /usr/share/fonts/truetype/liberation2 ] || apt_install fonts-liberation2
 if [ $want_test = 1 ]; then
+  command -v pdftoppm >/dev/null || apt_install poppler-utils
   [ -x /usr/bin/chromium ] || apt_install chromium
   [ -d /usr/share/fonts/truetype/liberation2 ] || apt_install fonts-liberation2
   # LibreOffice re-saves our .xlsx in the Excel round-trip test (and renders documents to PDF).
