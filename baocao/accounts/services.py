@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import HttpRequest
 
 from baocao.accounts.models import MINISTRY_ROLES, Profile, Role
 
@@ -34,3 +36,18 @@ def can_read_unpublished_area(user, area_id: int) -> bool:
     if is_ministry(user):
         return True
     return province_area_id(user) == area_id
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for throttling and the audit log.
+
+    Without a proxy (``BAOCAO_PROXY_COUNT=0``) it is ``REMOTE_ADDR``. Behind N trusted proxies it is the
+    N-th X-Forwarded-For entry from the right: the one the outermost trusted proxy appended. Entries
+    further left are written by the client and cannot be trusted, so they are never used.
+    """
+    count = settings.BAOCAO_PROXY_COUNT
+    if count:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")
