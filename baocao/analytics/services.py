@@ -318,8 +318,8 @@ def _combine_rows(
         else:
             present.append(u.uid)
             rows.append({"value": v[0], "numerator": v[1], "denominator": v[2], "weight": w})
-    if len(units) == 1 and ind.agg_space == "none":
-        # One unit needs no combining, even for an index or a rank.
+    if len(units) == 1 and (ind.agg_space == "none" or (src.id == ind.id and present)):
+        # One unit needs no combining (even an index or a rank): its reported value is the value.
         v = values.get((src.id, units[0].id, period.code))
         agg = Aggregate(value=v[0] if v else None, rule="none", numerator=v[1] if v else None,
                         denominator=v[2] if v else None, units=1 if v else 0, missing=0 if v else 1)
