@@ -153,13 +153,31 @@ def directive_stats(start: dt.date, end: dt.date, today: dt.date | None = None) 
     }
 
 
-def period_stats(start: dt.date, end: dt.date, today: dt.date | None = None) -> dict[str, Any]:
-    """Everything the statistics page and its JSON show."""
+def period_stats(start: dt.date, end: dt.date, today: dt.date | None = None, viewer: Any = None) -> dict[str, Any]:
+    """Everything the statistics page and its JSON show. With a ``viewer`` who is not a Ministry user,
+    the "speed up" list keeps only the directives that viewer may open (titles are not counts)."""
     today = today or timezone.localdate()
+    directives = directive_stats(start, end, today)
+    if viewer is not None:
+        directives["speed_up"] = _visible_speed_up(directives["speed_up"], viewer)
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
         "as_of": min(end, today).isoformat(),
         "recommendations": recommendation_stats(start, end, today),
-        "directives": directive_stats(start, end, today),
+        "directives": directives,
     }
+
+
+def _visible_speed_up(groups: list[dict[str, Any]], viewer: Any) -> list[dict[str, Any]]:
+    from .services import is_ministry, visible_directives
+
+    if is_ministry(viewer):
+        return groups
+    visible = set(visible_directives(viewer).values_list("pk", flat=True))
+    out = []
+    for g in groups:
+        items = [i for i in g["directives"] if i["id"] in visible]
+        if items:
+            out.append({**g, "directives": items})
+    return out

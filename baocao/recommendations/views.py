@@ -640,7 +640,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         return render(
             request, "recommendations/stats.html", {"error": str(exc), "start": today, "end": today}, status=400
         )
-    data = stats.period_stats(start, end)
+    data = stats.period_stats(start, end, viewer=request.user)
     for group in data["directives"]["speed_up"]:
         for item in group["directives"]:
             item["due_on_date"] = dt.date.fromisoformat(item["due_on"])
@@ -667,4 +667,4 @@ def stats_json(request: HttpRequest) -> JsonResponse:
         start, end = parse_period(request.GET)
     except PeriodError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    return JsonResponse(stats.period_stats(start, end), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(stats.period_stats(start, end, viewer=request.user), json_dumps_params={"ensure_ascii": False})

@@ -95,7 +95,7 @@ def statistics(request: HttpRequest, filters: Query[StatsFilters]) -> dict:
     if filters.to < filters.from_:
         raise ApiProblem(422, "Invalid request", "to: must not be before from / Ngày kết thúc không được trước ngày bắt đầu.",
                          type="validation", errors=[{"field": "query.to", "message": "before from"}])
-    return stats.period_stats(filters.from_, filters.to)
+    return stats.period_stats(filters.from_, filters.to, viewer=user)
 
 
 @router.get("/recommendations", response={200: RecommendationPage, **errors(401, 422)}, summary="Recommendations in your scope")
