@@ -110,6 +110,16 @@ def _make(form: ReportForm, period: Period, area: Any, state: str, submitted_on:
     return sub
 
 
+def working_period(form: ReportForm, today: dt.date) -> Period | None:
+    """The period departments are working on for ``form`` on ``today``: the newest started period that is
+    not locked yet (open, due soon, or late but still editable). The demo puts its in-progress reports
+    (draft, submitted, returned) there, so every state exists whatever day the demo is built."""
+    for period in s.current_periods(form, today, count=2):
+        if s.deadline_info(form, period, today).state != "locked":
+            return period
+    return None
+
+
 @transaction.atomic
 def build_demo(today: dt.date) -> dict[str, int]:
     """Create (or recreate) the demo reports; returns the number per state."""
@@ -132,19 +142,21 @@ def build_demo(today: dt.date) -> dict[str, int]:
 
     for form in ReportForm.objects.filter(active=True).select_related("regime"):
         periods = s.current_periods(form, today, count=5)
+        working = working_period(form, today)
         for k, period in enumerate(periods):
             info = s.deadline_info(form, period, today)
-            if k == 0 and info.state in ("late", "locked"):
+            in_progress = period == working
+            if k == 0 and not in_progress:
                 continue  # nothing open for this form now; older periods follow
             if form.code != "ICT-Q" and k > 2:
                 break
             areas = list(provinces_on(period.end).order_by("code"))
-            if info.state in ("open", "due_soon"):
+            if in_progress:
                 _copy_forward(form, period, areas)
             for area in areas:
                 r = _pick(form.code, period.code, area.uid)
                 early = max(info.window_start, info.deadline - dt.timedelta(days=3 + r % 10))
-                if info.state in ("open", "due_soon"):
+                if in_progress:
                     early = min(early, today)
                     if area.uid == "P04":
                         add(_make(form, period, area, State.RETURNED, early, keys, users, RETURN_REASON))

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from baocao.reporting import services as s
 from baocao.reporting.models import State, Submission
@@ -52,9 +53,12 @@ def test_reminder_command_enqueues_or_runs(world):
 def test_demo_reports_in_every_state(world):
     from baocao.datavalues.services import bulk_write
     from baocao.geo.services import provinces_on
+    from baocao.reporting.demo import working_period
 
     # A little demo-like history: the previous quarter's values for every province.
-    prev = world.period.previous()
+    period = working_period(world.form_q, timezone.localdate())
+    assert period is not None
+    prev = period.previous()
     rows = [
         {"indicator": code, "area": a.uid, "period": prev.code, "value": v}
         for a in provinces_on(prev.end)
@@ -65,7 +69,7 @@ def test_demo_reports_in_every_state(world):
     call_command("demo_reporting", stdout=out)
     states = set(Submission.objects.values_list("state", flat=True))
     assert states == {State.DRAFT, State.SUBMITTED, State.ACCEPTED, State.RETURNED}
-    cb = Submission.objects.get(form__code="ICT-Q", period=world.period.code, area__uid="P04")
+    cb = Submission.objects.get(form__code="ICT-Q", period=period.code, area__uid="P04")
     assert cb.state == State.RETURNED and cb.return_reason and cb.signature
     assert s.verify(cb).ok
     c = s.completeness(world.form_q, prev)
