@@ -39,7 +39,7 @@ class AttackWorld(World):
         self.unit_org = Organisation.objects.filter(kind=OrgKind.MINISTRY_UNIT).order_by("pk").first()
         assert self.unit_org is not None, "the reference organisations have no Ministry unit"
         today = dt.date.today()
-        self.session = rs.create_session(self.officer, f"Giao ban quý {SECRET_MIN}", today, "Nguyễn Văn A", "Thứ trưởng")
+        self.session = rs.create_session(self.officer, "Giao ban quý", today, "Nguyễn Văn A", "Thứ trưởng")
         pdf = b"%PDF-1.4\n% attack test\n"
         self.rec_a = rs.create_recommendation(
             self.reporter,
@@ -62,13 +62,20 @@ class AttackWorld(World):
         rs.answer(self.officer, self.rec_pub, "Trả lời nội bộ.")
         rs.publish(self.officer, self.rec_pub, "Trả lời công khai.")
         self.directive_a = rs.create_directive(self.officer, "Nhiệm vụ của tỉnh A", "Nguyễn Văn A", [self.dept_cb.pk])
-        self.directive_b = rs.create_directive(self.officer, f"Nhiệm vụ {SECRET_B}", "Nguyễn Văn A", [self.dept_ls.pk], session=self.session)
+        # Overdue, so that it is in the statistics' "speed up" list.
+        self.directive_b = rs.create_directive(
+            self.officer, f"Nhiệm vụ {SECRET_B}", "Nguyễn Văn A", [self.dept_ls.pk], session=self.session,
+            given_on=today - dt.timedelta(days=60), due_on=today - dt.timedelta(days=5),
+        )
         upd = rs.report_progress(
             self.reporter_ls, self.directive_b, 30, f"Tiến độ {SECRET_B}",
             files=[SimpleUploadedFile("minh-chung-b.pdf", pdf, content_type="application/pdf")],
         )
         self.evidence_b = upd.evidence.get()
-        self.directive_min = rs.create_directive(self.officer, f"Nhiệm vụ nội bộ {SECRET_MIN}", "Nguyễn Văn A", [self.unit_org.pk])
+        self.directive_min = rs.create_directive(
+            self.officer, f"Nhiệm vụ nội bộ {SECRET_MIN}", "Nguyễn Văn A", [self.unit_org.pk],
+            given_on=today - dt.timedelta(days=60), due_on=today - dt.timedelta(days=5),
+        )
         upd = rs.report_progress(
             self.officer, self.directive_min, 10, f"Tiến độ {SECRET_MIN}",
             files=[SimpleUploadedFile("minh-chung-bo.pdf", pdf, content_type="application/pdf")],
@@ -79,6 +86,21 @@ class AttackWorld(World):
 
         text = f"Báo cáo {SECRET_MIN}. Năm 2024, tỉnh Cao Bằng có 120 doanh nghiệp bưu chính.\n".encode()
         self.document = ingest_bytes(text, "bao-cao.txt", user=self.admin).document
+        # Province B's report with one value whose comment is secret.
+        from baocao.reporting import services as rep
+
+        self.sub_b, per = rep.open_submission(self.approver_ls, self.form_q.code, self.period.code, "P20", "enter")
+        key = rep.entry_items(self.sub_b, per)[0].key
+        res = rep.save_values(
+            self.sub_b, per, self.approver_ls,
+            {key: {"value": "7", "numerator": "", "denominator": "", "comment": SECRET_B, "version": ""}},
+        )
+        assert res.ok, res.errors
+        self.sub_b.refresh_from_db()
+        from baocao.datavalues.models import DataValue
+
+        self.value_b = DataValue.objects.filter(area__uid="P20").order_by("pk").first()
+        assert self.value_b is not None
 
 
 def walk_urls(resolver: URLResolver | None = None, prefix: str = "", ns: str = "") -> Iterator[tuple[str, str, Any]]:
@@ -137,7 +159,16 @@ def fill_route(route: str, values: dict[str, str]) -> str:
 
 def db_fingerprint(exclude: tuple[str, ...] = ("django_session",)) -> str:
     """A hash of every row of every table (sorted): any write anywhere changes it."""
-    h = hashlib.sha256()
+    return hashlib.sha256(repr(sorted(table_fingerprints(exclude).items())).encode()).hexdigest()
+
+
+def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(t for t in set(before) | set(after) if before.get(t) != after.get(t))
+
+
+def table_fingerprints(exclude: tuple[str, ...] = ("django_session",)) -> dict[str, str]:
+    """Per table, a hash of its rows (sorted)."""
+    out = {}
     tables = sorted(
         m._meta.db_table for m in apps.get_models(include_auto_created=True) if m._meta.db_table not in exclude and m._meta.managed
     )
@@ -147,11 +178,11 @@ def db_fingerprint(exclude: tuple[str, ...] = ("django_session",)) -> str:
             if t not in existing:
                 continue
             cur.execute(f"SELECT * FROM {connection.ops.quote_name(t)}")  # noqa: S608 - table names from the models
-            rows = sorted(repr(r) for r in cur.fetchall())
-            h.update(t.encode())
-            for r in rows:
+            h = hashlib.sha256()
+            for r in sorted(repr(r) for r in cur.fetchall()):
                 h.update(r.encode())
-    return h.hexdigest()
+            out[t] = h.hexdigest()
+    return out
 
 
 def media_files(root: Path | str) -> list[str]:
