@@ -103,9 +103,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "baocao.core.middleware.SessionIdleMiddleware",
+    "baocao.accounts.middleware.RequireTwoFactorMiddleware",
     "baocao.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "baocao.core.middleware.SessionIdleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out login attempt into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -323,3 +324,15 @@ AXES_VERBOSE = False
 # entry the outermost one appended (baocao.accounts.services.client_ip).
 BAOCAO_PROXY_COUNT = env_int("BAOCAO_PROXY_COUNT", 1 if PRODUCTION else 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "baocao.accounts.services.client_ip"
+
+# --- Two-step sign-in (TOTP, django-otp) -------------------------------------------------------
+# Off by default; when on, the roles below plus staff and superusers must enrol an authenticator app
+# and give its code after the password (baocao/accounts/middleware.py).
+BAOCAO_2FA_REQUIRED = env_bool("BAOCAO_2FA_REQUIRED", False)
+BAOCAO_2FA_ROLES = env_list("BAOCAO_2FA_ROLES", "province_approver,ministry_admin")
+OTP_TOTP_ISSUER = "baocao"
+
+# --- Uploads (baocao/core/uploads.py) ----------------------------------------------------------
+# One limit for every uploaded file (Excel forms, prose reports, import files); the accepted types are
+# per kind of upload in baocao.core.uploads.KINDS. Bodies bigger than this are refused before parsing.
+BAOCAO_UPLOAD_MAX_BYTES = env_int("BAOCAO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)

@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("", core_views.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tai-khoan/", include("baocao.accounts.urls")),
     path("kien-nghi/", include("baocao.recommendations.urls")),
     path("bao-cao/", include("baocao.reporting.urls")),
     path("trich-xuat/", include("baocao.extraction.urls")),
