@@ -172,3 +172,19 @@ def test_table_department_may_not_pick_another_province(client, dash):
     assert resp.context["table"].cells[0] == analytics.table(
         "area", "period", indicators=["TEL_SUBS_TOTAL"], areas=[country], periods=["2024Q3", "2024Q4"]
     ).cells[0]
+
+
+def test_overview_view_adds_few_queries_to_the_service(client, dash):
+    """The page is benchmarked under load: the view itself may add only a handful of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(dash.reporter)
+    client.get("/phan-tich/", {"ky": PERIOD})  # warm up (content types, session)
+    with CaptureQueriesContext(connection) as service:
+        analytics.overview(PERIOD)
+    with CaptureQueriesContext(connection) as page:
+        assert client.get("/phan-tich/", {"ky": PERIOD}).status_code == 200
+    # session, user, profile (visible areas), domains of the filter, the department's own province,
+    # and the base template's two permission look-ups: 7 today, whatever the number of indicators.
+    assert len(page) - len(service) <= 8, [q["sql"] for q in page.captured_queries]
