@@ -18,11 +18,14 @@ What it does, in order:
    half-year report up to date by Excel: two workbooks are built through the reporting services
    (``excel.build``) with two sets of values in that user's fields, and the user uploads them in
    turn (dry run, then apply), so every upload changes values.
-4. The server: gunicorn running ``baocao.wsgi`` with ``bench/gunicorn_surge.py`` (``BAOCAO_DEBUG=0``,
-   persistent database connections), started by this script and stopped at the end.
+4. The server: the production start, ``baocao serve`` (gunicorn, docs/deployment.md) with
+   ``BAOCAO_PRODUCTION=1 BAOCAO_HTTPS=0``, a Redis database of its own and persistent database
+   connections, started by this script and stopped at the end.
 5. The load, from an asyncio client in this process (one TCP connection per request, no library):
-   every user logs in through the real login form first (the ramp, not measured; the password hash
-   is the production one), then for ``--duration`` seconds:
+   a few users (``--http-logins``) log in through the login form (the ramp, not measured, timed
+   apart: the production password hash costs about a second of CPU), the others start with a
+   session stored by step 3 exactly as ``django.contrib.auth.login`` stores it (logged in earlier
+   that day); then for ``--duration`` seconds:
 
    - entry officers: GET the entry page, think, POST their fields (CSRF token and the versions they
      read, Vietnamese number format), follow the redirect (GET), think, again;
@@ -122,6 +125,15 @@ def prepare(departments: int, users_per_dept: int, readers: int, out_dir: str) -
         raise SystemExit(f"only {len(provinces)} provinces are valid on {today}")
     ministry_office = _organisation_for("ministry_office", today)
 
+    def reopen_if_needed(sub: Any) -> None:
+        """The demo data may have submitted this report already: the Ministry reopens it."""
+        if sub.pk is None or sub.editable:
+            return
+        admin = User.objects.filter(profile__role="ministry_admin").first()
+        if admin is None:
+            raise SystemExit(f"{sub} is {sub.state} and there is no ministry administrator to reopen it")
+        s.reopen(sub, admin, "Đo tải (bench/surge.py): mở lại báo cáo")
+
     def plain_keys(sub: Any, period: Any) -> list[tuple[str, str]]:
         """(key, kind) of the fields a bench user may type: counts and plain percentages."""
         out = []
@@ -155,8 +167,7 @@ def prepare(departments: int, users_per_dept: int, readers: int, out_dir: str) -
                 )
                 users.append((name, user))
             sub, per = s.open_submission(users[0][1], entry_form.code, entry_period.code, area.uid, "enter")
-            if sub.pk and not sub.editable:
-                raise SystemExit(f"{sub} is {sub.state}: not editable")
+            reopen_if_needed(sub)
             keys = plain_keys(sub, per)
             slices = [keys[k::writers] for k in range(writers)]
             dept = {"area": area.uid, "entry": [], "excel": None}
@@ -165,6 +176,7 @@ def prepare(departments: int, users_per_dept: int, readers: int, out_dir: str) -
             if users_per_dept >= 2:
                 name, user = users[-1]
                 xsub, xper = s.open_submission(user, excel_form.code, excel_period.code, area.uid, "upload")
+                reopen_if_needed(xsub)
                 xkeys = plain_keys(xsub, xper)[:12]
                 files = []
                 for variant in (1, 2):
@@ -580,14 +592,16 @@ def psql(pg: str, sql: str) -> None:
                     "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, env=env)
 
 
-def start_server(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
-    cmd = [str(BIN / "gunicorn"), "-c", str(ROOT / "bench" / "gunicorn_surge.py"), "-b", f"127.0.0.1:{port}",
-           "-w", str(workers), "--threads", str(threads), "baocao.wsgi:application"]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
-    deadline = time.time() + 60
+def start_server(env: dict[str, str], port: int, workers: int, threads: int, logfile: Any) -> subprocess.Popen:
+    """The production start (docs/deployment.md): ``baocao serve`` (checks, collectstatic, gunicorn
+    with ``baocao/core/gunicorn_conf.py``), over plain http on 127.0.0.1 (``BAOCAO_HTTPS=0``)."""
+    env = dict(env, BAOCAO_PRODUCTION="1", BAOCAO_HTTPS="0", BAOCAO_THREADS=str(threads))
+    cmd = [str(BIN / "baocao"), "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=logfile, stderr=subprocess.STDOUT)
+    deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {proc.returncode}")
+            raise SystemExit(f"baocao serve exited with {proc.returncode} (log: {logfile.name})")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as c:
                 c.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
@@ -597,7 +611,14 @@ def start_server(env: dict[str, str], port: int, workers: int, threads: int) -> 
             pass
         time.sleep(0.3)
     proc.kill()
-    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+    raise SystemExit("the server did not answer /healthz within 120 s")
+
+
+def redis_flush(url: str) -> None:
+    u = urllib.parse.urlparse(url)
+    db = (u.path or "/0").strip("/") or "0"
+    subprocess.run(["redis-cli", "-h", u.hostname or "127.0.0.1", "-p", str(u.port or 6379), "-n", db, "FLUSHDB"],
+                   check=True, stdout=subprocess.DEVNULL)
 
 
 def main() -> None:
@@ -606,6 +627,8 @@ def main() -> None:
     ap.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     ap.add_argument("--pg-url", default=os.environ.get("BAOCAO_SURGE_PG", "postgres://postgres@127.0.0.1:5432"),
                     help="PostgreSQL server (without database name); the bench creates and drops " + PG_DB)
+    ap.add_argument("--redis-url", default=os.environ.get("BAOCAO_SURGE_REDIS", "redis://127.0.0.1:6379/7"),
+                    help="the cache, a Redis database of its own (emptied before and after); '' for none")
     ap.add_argument("--db-name", default=PG_DB, help="the throwaway PostgreSQL database (default: %(default)s)")
     ap.add_argument("--departments", type=int)
     ap.add_argument("--users-per-dept", type=int)
@@ -613,7 +636,8 @@ def main() -> None:
     ap.add_argument("--duration", type=float)
     ap.add_argument("--think-entry", type=float, nargs=2, metavar=("MIN", "MAX"))
     ap.add_argument("--think-reader", type=float, nargs=2, metavar=("MIN", "MAX"))
-    ap.add_argument("--workers", type=int, default=int(os.environ.get("BAOCAO_SURGE_WORKERS", "3")))
+    ap.add_argument("--workers", type=int, default=int(os.environ.get("BAOCAO_SURGE_WORKERS", "5")),
+                    help="gunicorn workers (default 5 = 2×CPU+1 on this machine, as docs/deployment.md)")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("BAOCAO_SURGE_THREADS", "4")))
     ap.add_argument("--http-logins", type=int,
                     help="users who log in through the login form before the run (the others by stored session)")
@@ -640,9 +664,12 @@ def main() -> None:
 
     tmp = tempfile.mkdtemp(prefix="surge_")
     env = dict(os.environ, BAOCAO_DATA_DIR=str(Path(tmp) / "data"), BAOCAO_DEBUG="0",
-               BAOCAO_SECRET_KEY="surge-bench-" + os.urandom(16).hex(), BAOCAO_ALLOWED_HOSTS="127.0.0.1,localhost",
+               BAOCAO_SECRET_KEY="surge-bench-" + os.urandom(32).hex(), BAOCAO_ALLOWED_HOSTS="127.0.0.1,localhost",
                DJANGO_SETTINGS_MODULE="baocao.settings", PYTHONPATH=str(ROOT))
-    env.setdefault("BAOCAO_DB_CONN_MAX_AGE", "60")
+    env.setdefault("BAOCAO_DB_CONN_MAX_AGE", "60")  # docs/deployment.md: 60 without a pooler
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+        redis_flush(args.redis_url)  # this bench's own Redis database: no cache left from another run
     if args.database == "postgres":
         pg = args.pg_url.rstrip("/")
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.db_name):
@@ -668,8 +695,9 @@ def main() -> None:
             f"{users_per_dept} users, {readers} readers; entry {plan['entry_form']} {plan['entry_period']} "
             f"({plan.get('entry_fields')} fields), Excel {plan['excel_form']} {plan['excel_period']}")
         port = free_port()
-        server = start_server(env, port, args.workers, args.threads)
-        log(f"server: gunicorn on 127.0.0.1:{port}, {args.workers} workers × {args.threads} threads; "
+        server_log = open(Path(tmp) / "server.log", "w")  # noqa: SIM115 - closed with the temporary directory
+        server = start_server(env, port, args.workers, args.threads, server_log)
+        log(f"server: baocao serve (gunicorn) on 127.0.0.1:{port}, {args.workers} workers × {args.threads} threads; "
             f"load average {os.getloadavg()[0]:.2f}; measuring {duration:.0f} s")
         load_start = loadavg()
         out = asyncio.run(run_load(port, plan, duration, think_entry, think_reader,
@@ -684,6 +712,8 @@ def main() -> None:
                 server.kill()
         if args.database == "postgres" and not args.keep_db:
             psql(pg, f"DROP DATABASE IF EXISTS {args.db_name}")
+        if args.redis_url:
+            redis_flush(args.redis_url)
         shutil.rmtree(tmp, ignore_errors=True)
 
     rec: Recorder = out["rec"]
