@@ -15,12 +15,12 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
+from baocao.core.uploads import UploadRejected, check_upload
+
 from .about import period_start
 from .models import ItemKind, ReviewStatus, SourceDocument
 from .readers import ReadError
 from .services import Decision, ReviewError, default_area, guess_assignees, ingest_bytes, review
-
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _check_reviewer(user: Any) -> None:
@@ -37,11 +37,12 @@ def document_list(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             error, status = "Chưa chọn tệp để tải lên.", 400
-        elif upload.size > MAX_UPLOAD:
-            error, status = f"Tệp {upload.name} quá lớn (tối đa 20 MB).", 400
         else:
             try:
+                check_upload(upload, "document")  # size and type limits (baocao.core.uploads)
                 res = ingest_bytes(upload.read(), upload.name, user=request.user)
+            except UploadRejected as exc:
+                error, status = exc.message, 400
             except ReadError as exc:
                 error, status = exc.message_vi, 400
             else:
