@@ -34,7 +34,8 @@ from baocao.accounts.models import Role
 from baocao.accounts.services import profile_of
 from baocao.catalog.models import Indicator
 from baocao.core.numbers import NumberFormatError, format_number, parse_number
-from baocao.datavalues.models import DataValue
+from baocao.datavalues.models import DataValue, DataValueHistory
+from baocao.datavalues.services import VersionConflict
 from baocao.geo.models import AdminArea
 from baocao.periods import services as periods
 from baocao.periods.services import Period, PeriodError
@@ -380,8 +381,23 @@ class Problem:
 
 
 @dataclass
+class Conflict:
+    """A field another user saved after this user read it: both values, to decide which one stays."""
+
+    current: DataValue | None  # the stored value now (None: deleted meanwhile)
+    mine: str  # what this user typed
+    based_on: int | None  # the version this user's form was based on
+
+    @property
+    def current_text(self) -> str:
+        return format_number(self.current.value) if self.current is not None else ""
+
+
+@dataclass
 class SaveResult:
     errors: dict[str, str] = field(default_factory=dict)  # field key → message (nothing was written)
+    # field key → what someone else saved meanwhile and what this user typed (no lost update: refused)
+    conflicts: dict[str, Conflict] = field(default_factory=dict)
     written: int = 0
     deleted: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -465,6 +481,11 @@ def save_values(
                 row = rows[key]
                 try:
                     _save_one(sub, period, row, typed, user, source, result)
+                except VersionConflict as exc:
+                    result.errors[key] = exc.message
+                    current = DataValue.objects.filter(pk=exc.current.pk).first() if exc.current is not None else None
+                    result.conflicts[key] = Conflict(current=current, mine=(typed.get("value") or "").strip(),
+                                                     based_on=exc.expected)
                 except adapters.DataValueError as exc:
                     result.errors[key] = exc.message
             if result.errors:
@@ -493,6 +514,8 @@ def _save_one(sub: Submission, period: Period, row: EntryItem, typed: Mapping[st
     comment = (typed.get("comment") or "").strip()
     version_text = (typed.get("version") or "").strip()
     expected = int(version_text) if version_text.isdigit() else None
+    if expected is not None and _untouched(sub, period, row, expected, value, numerator, denominator, comment):
+        return  # the user left this field as they read it; someone else changed it since: theirs stays
     if value is None:
         if numerator is not None or denominator is not None:
             raise adapters.DataValueError("value", "Có tử số/mẫu số nhưng thiếu giá trị")
@@ -517,6 +540,31 @@ def _save_one(sub: Submission, period: Period, row: EntryItem, typed: Mapping[st
     )
     if stored is None or dv.version != stored.version:
         result.written += 1
+
+
+def _untouched(
+    sub: Submission, period: Period, row: EntryItem, expected: int,
+    value: Decimal | None, numerator: Decimal | None, denominator: Decimal | None, comment: str,
+) -> bool:
+    """True when what the user sent equals the state they read (version ``expected``) while the stored
+    value has moved on: a form posts every field, and a field the user did not touch must neither
+    overwrite a newer value nor be reported as a conflict. (Version 0: the user read no value.)"""
+    stored = row.value
+    if stored is not None and stored.version == expected:
+        return False
+    if expected == 0:
+        return value is None and numerator is None and denominator is None and not comment
+    seen = (
+        DataValueHistory.objects.filter(
+            area_id_ref=sub.area_id, indicator_id_ref=row.indicator.pk, period=period.code, disagg=row.item.disagg,
+            version=expected,
+        ).order_by("-id").first()
+    )
+    if seen is None or value is None:
+        return False
+    if seen.value != value or (seen.comment or "") != comment:
+        return False
+    return not row.needs_fraction or (seen.numerator, seen.denominator) == (numerator, denominator)
 
 
 # --- validation -------------------------------------------------------------------------------------

@@ -149,13 +149,18 @@ def entry(request: HttpRequest, form: str, period: str, area: str) -> HttpRespon
                 msg += " Còn lỗi phải sửa trước khi gửi báo cáo."
             messages.success(request, msg)
             return redirect(_entry_url(form, per.code, area))
+        # Re-read the rows: the hidden versions must be the ones stored now, so that saving again after
+        # a conflict is a deliberate overwrite of the value shown, not a second conflict.
+        rows = s.entry_items(sub, per) if sub.pk else rows
         for r in rows:
             if r.key in result.errors:
                 r.errors.append(result.errors[r.key])
             r.submitted = result.submitted.get(r.key)
-        status = 400
+        status = 409 if result.conflicts else 400
         ctx = _context(request, sub, per, rows, [])
         ctx["save_failed"] = len(result.errors)
+        labels = {r.key: r.label for r in rows}
+        ctx["conflicts"] = [{"key": k, "label": labels.get(k, k), "c": c} for k, c in result.conflicts.items()]
         return render(request, "reporting/entry.html", ctx, status=status)
     problems = s.check(sub, per, rows) if sub.pk else []
     return render(request, "reporting/entry.html", _context(request, sub, per, rows, problems))
