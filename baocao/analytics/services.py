@@ -219,8 +219,11 @@ def _fetch(
     area_ids: Sequence[int] | None,
     disagg: str,
     include_submitted: bool,
+    held: set[tuple[int, int, str]] | None = None,
 ) -> dict[tuple[int, int, str], tuple[Decimal, Decimal | None, Decimal | None]]:
-    """{(indicator_id, area_id, period): (value, numerator, denominator)} of the values that count."""
+    """{(indicator_id, area_id, period): (value, numerator, denominator)} of the values that count.
+
+    Keys of values that exist but do not count (their report is not accepted) are added to ``held``."""
     q = Q(indicator_id__in=list(indicator_ids)) if len(indicator_ids) != 1 else Q(indicator_id=indicator_ids[0])
     q &= Q(period__in=list(period_codes)) if len(period_codes) != 1 else Q(period=period_codes[0])
     if area_ids is not None:
@@ -228,7 +231,14 @@ def _fetch(
     q &= Q(disagg=disagg)
     rows = DataValue.objects.filter(q).values_list("indicator_id", "area_id", "period", "value", "numerator", "denominator")
     excluded = _excluded(period_codes, include_submitted)
-    return {(i, a, p): (v, n, d) for i, a, p, v, n, d in rows if (a, p, i) not in excluded}
+    out = {}
+    for i, a, p, v, n, d in rows:
+        if (a, p, i) in excluded:
+            if held is not None:
+                held.add((i, a, p))
+        else:
+            out[(i, a, p)] = (v, n, d)
+    return out
 
 
 def _fill_from_sub_periods(
@@ -238,13 +248,16 @@ def _fill_from_sub_periods(
     disagg: str,
     include_submitted: bool,
     values: dict[tuple[int, int, str], tuple[Decimal, Decimal | None, Decimal | None]],
+    held: set[tuple[int, int, str]],
+    units_of: dict[str, Sequence[int]] | None = None,
 ) -> None:
-    """Where a unit has no value for a half-year/nine-months/year (or a quarter), derive it from its
+    """Where a unit has no value stored (a value held back with its unaccepted report stays unknown) for a half-year/nine-months/year (or a quarter), derive it from its
     quarters (months) by the indicator's time rule: ``stock`` takes the last sub-period (it must be
     there), ``flow`` adds them up (all must be there)."""
     wanted: dict[Period, list[Period]] = {}
     for per in periods:
-        if per.type == "month" or all((ind.id, a, per.code) in values for a in area_ids):
+        mine = units_of[per.code] if units_of is not None else area_ids
+        if per.type == "month" or all((ind.id, a, per.code) in values or (ind.id, a, per.code) in held for a in mine):
             continue
         for sub_type in ("month",) if per.type == "quarter" else ("quarter", "month"):
             try:
@@ -257,8 +270,8 @@ def _fill_from_sub_periods(
     sub_codes = {s.code for subs in wanted.values() for s in subs}
     got = _fetch([ind.id], sorted(sub_codes), area_ids, disagg, include_submitted)
     for per, subs in wanted.items():
-        for a in area_ids:
-            if (ind.id, a, per.code) in values:
+        for a in units_of[per.code] if units_of is not None else area_ids:
+            if (ind.id, a, per.code) in values or (ind.id, a, per.code) in held:
                 continue
             rows = [got.get((ind.id, a, s.code)) for s in subs]
             if ind.agg_time == "stock":
@@ -281,10 +294,15 @@ def _values(
     area_ids: Sequence[int],
     disagg: str,
     include_submitted: bool,
+    units_of: dict[str, Sequence[int]] | None = None,
 ) -> dict[tuple[int, int, str], tuple[Decimal, Decimal | None, Decimal | None]]:
-    values = _fetch([ind.id], [p.code for p in periods], area_ids, disagg, include_submitted)
-    if any(p.type != "quarter" and p.type != "month" for p in periods) or len(values) < len(periods) * len(area_ids):
-        _fill_from_sub_periods(ind, periods, area_ids, disagg, include_submitted, values)
+    """The values of ``ind`` for the areas and periods (``units_of``: the areas each period needs),
+    completed from sub-periods where a value was never stored."""
+    held: set[tuple[int, int, str]] = set()
+    values = _fetch([ind.id], [p.code for p in periods], area_ids, disagg, include_submitted, held)
+    needed = sum(len(units_of[p.code]) for p in periods) if units_of is not None else len(periods) * len(area_ids)
+    if len(values) + len(held) < needed:
+        _fill_from_sub_periods(ind, periods, area_ids, disagg, include_submitted, values, held, units_of)
     return values
 
 
@@ -404,7 +422,8 @@ def _national_many(
         return result
     units_of = {p.code: amap.valid_on(p.end, region) for p in periods}
     all_units = {u.id: u for us in units_of.values() for u in us}
-    values = _values(src, periods, list(all_units), disagg, include_submitted)
+    ids_of = {code: [u.id for u in us] for code, us in units_of.items()}
+    values = _values(src, periods, list(all_units), disagg, include_submitted, ids_of)
     weights = _weights(ind, periods, list(all_units.values()), include_submitted)
     for p in periods:
         result[p.code] = _combine_rows(ind, src, p, units_of[p.code], values, weights)
@@ -427,7 +446,8 @@ def _area_many(
     src = _source_indicator(ind)
     units_of = {p.code: amap.constituents(area, p.end) for p in periods}
     all_units = {u.id: u for us in units_of.values() for u in us}
-    values = _values(src, periods, list(all_units), disagg, include_submitted)
+    ids_of = {code: [u.id for u in us] for code, us in units_of.items()}
+    values = _values(src, periods, list(all_units), disagg, include_submitted, ids_of)
     weights = _weights(ind, periods, list(all_units.values()), include_submitted)
     return {p.code: _combine_rows(ind, src, p, units_of[p.code], values, weights) for p in periods}
 

@@ -260,6 +260,10 @@ def test_only_accepted_by_default_submitted_on_request(ref):
     assert s.national_value("TEL_SUBS_TOTAL", "2024Q3", include_submitted=True).value == 1100
     assert s.series("TEL_SUBS_TOTAL", periods=["2024Q3"], include_submitted=True)[0].value == 1100
     assert [r.value for r in s.ranking("TEL_SUBS_TOTAL", "2024Q3")][:2] == [100, None]
+    # a value held back with its report is not replaced by one derived from monthly values
+    bulk_write([{"area": "P20", "indicator": "TEL_SUBS_TOTAL", "period": "202409", "value": 5}], source="import")
+    assert s.area_value("P20", "TEL_SUBS_TOTAL", "2024Q3").value is None
+    assert s.area_value("P20", "TEL_SUBS_TOTAL", "2024Q3", include_submitted=True).value == 1000
     # results are read live: returning the accepted report removes its value at once
     sub.state = "returned"
     sub.save()
