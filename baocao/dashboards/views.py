@@ -26,9 +26,10 @@ SERIES_LENGTH = 12  # periods shown in the indicator page's time series
 
 
 def _filters(request: HttpRequest) -> tuple[FilterForm, dict[str, Any] | None]:
-    form = FilterForm(request.GET or None)
-    if not request.GET:
-        form = FilterForm({})
+    data = request.GET.copy()
+    if not (data.get("ky") or "").strip():
+        data["ky"] = default_period().code  # shown in the filter, so the page says which period it is
+    form = FilterForm(data)
     if form.is_valid():
         return form, form.cleaned_data
     return form, None
@@ -59,10 +60,13 @@ def overview(request: HttpRequest) -> HttpResponse:
             sparklines={r.indicator.code: _points(r.sparkline) for r in rows},
             visible=visible_areas(request.user),
         )
-        # A department gets a link to its own province page.
+        # Links to the province pages the user may open: the Ministry every province valid at the end
+        # of the period, a department its own.
         vis = ctx["visible"]
-        if vis:
-            ctx["own_provinces"] = AdminArea.objects.filter(id__in=vis)
+        if vis is None:
+            ctx["province_links"] = AdminArea.objects.filter(level=AreaLevel.PROVINCE).valid_on(f["ky"].end).order_by("name")
+        elif vis:
+            ctx["province_links"] = AdminArea.objects.filter(id__in=vis).order_by("name")
     return render(request, "dashboards/overview.html", ctx, status=status)
 
 

@@ -113,3 +113,17 @@ def test_adhoc_table_in_the_browser(live_server, page, client, dash):
     page.click("#show-table")
     assert "phải sau hoặc bằng" in page.locator("#error-den_ky").inner_text()
     assert page.locator("#adhoc").count() == 0
+
+
+def test_overview_leads_to_a_province_and_an_indicator(live_server, page, client, dash):
+    login_page(page, live_server, client, dash.officer)
+    page.goto(f"{live_server.url}/phan-tich/?ky={PERIOD}")
+    page.click("#province-links summary")
+    page.click("#province-links a:text-is('Cao Bằng')")
+    page.wait_for_url("**/phan-tich/tinh/P04/?ky=2024Q4")
+    assert page.locator("#area-name").inner_text() == "Cao Bằng"
+    page.click("#row-TEL_SUBS_TOTAL th a")
+    page.wait_for_url("**/phan-tich/chi-tieu/TEL_SUBS_TOTAL/?ky=2024Q4")
+    _charts_ready(page)
+    # The time series table shows periods the Vietnamese way.
+    assert page.locator("#series-2024Q4 td").first.inner_text() == "Quý IV/2024"

@@ -44,6 +44,22 @@ def test_overview_shows_the_services_figures(client, dash):
     assert 'id="sparklines"' in html and "<script>" not in html.replace('<script id="sparklines"', "")
 
 
+def test_overview_opens_on_the_last_complete_quarter_and_links_to_province_pages(client, dash):
+    from baocao.dashboards.forms import default_period
+
+    client.force_login(dash.officer)
+    resp = client.get("/phan-tich/")
+    assert resp.status_code == 200 and resp.context["period"] == default_period()
+    assert f'value="{default_period().code}"' in resp.content.decode()
+    assert len(resp.context["province_links"]) == 34  # the provinces valid today
+    client.force_login(dash.reporter)
+    resp = client.get("/phan-tich/", {"ky": PERIOD})
+    assert [a.uid for a in resp.context["province_links"]] == ["P04"]
+    client.force_login(dash.nobody)
+    resp = client.get("/phan-tich/", {"ky": PERIOD})
+    assert resp.status_code == 200 and "province_links" not in resp.context
+
+
 def test_overview_filters_by_domain_and_rejects_bad_input(client, dash):
     client.force_login(dash.reporter)
     resp = client.get("/phan-tich/", {"ky": PERIOD, "linh_vuc": "telecom"})
