@@ -174,3 +174,28 @@ def test_pdf_unavailable_is_said_clearly(pack_world, tmp_path, monkeypatch):
     result = s.generate(PERIOD, tmp_path / "pack.docx", pdf=True, today=TODAY)
     assert result.docx.is_file() and result.pdf is None
     assert "Không tạo được PDF" in result.pdf_error and "LibreOffice" in result.pdf_error
+
+
+def test_after_the_reform_34_provinces_and_the_new_ministry(ref, tmp_path):
+    """2025Q3: 34 provinces (the map on 30/09/2025); issued by Bộ KH&CN (the ministry since 01/03/2025)."""
+    import datetime as dt
+
+    from baocao.datavalues.services import bulk_write
+    from baocao.geo.services import provinces_on
+    from baocao.periods.services import Period
+
+    period = Period.parse("2025Q3")
+    provinces = list(provinces_on(period.end))
+    assert len(provinces) == 34
+    bulk_write(
+        [{"indicator": "INET_FBB_SUBS", "area": a.uid, "period": "2025Q3", "value": 1_000 + i} for i, a in enumerate(provinces)],
+        source="demo",
+    )
+    result = s.generate("2025Q3", tmp_path / "p.docx", pdf=False, today=dt.date(2025, 11, 20))
+    texts = blocks(docx.Document(str(result.docx)))
+    text = "\n".join(texts)
+    assert "BỘ KHOA HỌC VÀ CÔNG NGHỆ" in texts[0] and any(t.endswith("/BC-BKHCN") for t in texts[:3])
+    total = analytics.national_value("INET_FBB_SUBS", "2025Q3").value
+    assert total == sum(Decimal(1_000 + i) for i in range(34))
+    assert f"đạt {format_number(total)} thuê bao" in text
+    assert "0/34 tỉnh, thành phố đã gửi báo cáo" in text

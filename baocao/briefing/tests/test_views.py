@@ -37,6 +37,7 @@ def test_bad_period_writes_nothing(pack_world, client, bad):
     assert BriefingJob.objects.count() == 0 and DBTaskResult.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)  # the worker manages its own transactions and connections
 def test_job_queued_run_and_downloaded(pack_world, client, settings):
     client.force_login(pack_world.officer)
     page = client.get(URL)
@@ -65,3 +66,18 @@ def test_job_queued_run_and_downloaded(pack_world, client, settings):
     else:
         assert "Không tạo được PDF" in status["pdf_error"]
     assert client.get(reverse("briefing:download", args=[job.pk, "exe"])).status_code == 404
+
+
+def test_failed_job_says_why(pack_world, client):
+    from baocao.briefing import services as s
+    from baocao.briefing.models import PackIndicator
+    from baocao.briefing.tasks import run_job
+
+    s.load_defaults()
+    PackIndicator.objects.create(code="NO_SUCH_INDICATOR", order=1)
+    job = BriefingJob.objects.create(period=PERIOD, requested_by=pack_world.officer)
+    assert run_job(job.pk) == JobStatus.FAILED
+    job.refresh_from_db()
+    assert "NO_SUCH_INDICATOR" in job.error and not job.docx_path
+    client.force_login(pack_world.officer)
+    assert "NO_SUCH_INDICATOR" in client.get(URL).content.decode()
