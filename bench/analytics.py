@@ -220,7 +220,6 @@ def load_values(ref: dict[str, Any], n_rows: int, vendor: str) -> float:
         for name, condef in cons:
             raw.execute(f'ALTER TABLE datavalues_datavalue ADD CONSTRAINT "{name}" {condef}')
         raw.execute("VACUUM ANALYZE datavalues_datavalue")
-        raw.autocommit = False
     return time.perf_counter() - t0
 
 

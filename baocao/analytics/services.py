@@ -396,6 +396,62 @@ def _country() -> AdminArea | None:
     return AdminArea.objects.filter(level=AreaLevel.COUNTRY).order_by("valid_from").first()
 
 
+def _national_batch(
+    inds: Sequence[Indicator],
+    periods: Sequence[Period],
+    *,
+    region: str | None = None,
+    disagg: str = "",
+    include_submitted: bool = False,
+    amap: _Map | None = None,
+) -> dict[int, dict[str, RollUp] | AggregationError]:
+    """The country's (or a region's) roll-up of several indicators for several periods: one query for
+    all their values (and weights), then each indicator combined by its rule. An indicator that cannot
+    be combined maps to its ``AggregationError``."""
+    amap = amap or _Map()
+    srcs = {ind.id: _source_indicator(ind) for ind in inds}
+    units_of = {p.code: amap.valid_on(p.end, region) for p in periods}
+    all_units = {u.id: u for us in units_of.values() for u in us}
+    ids_of = {code: [u.id for u in us] for code, us in units_of.items()}
+    country = _country() if region is None and any(_national_source(i) == "country" for i in inds) else None
+    fetch_ids = {src.id for src in srcs.values()} | {i.weight_id for i in inds if i.agg_space == "weighted_mean" and i.weight_id}
+    area_ids = list(all_units) + ([country.id] if country else [])
+    held: set[tuple[int, int, str]] = set()
+    codes = [p.code for p in periods]
+    values = _fetch(sorted(fetch_ids), codes, area_ids, disagg, include_submitted, held) if fetch_ids else {}
+    if disagg and any(i.agg_space == "weighted_mean" and i.weight_id for i in inds):
+        weight_ids = [i.weight_id for i in inds if i.agg_space == "weighted_mean" and i.weight_id]
+        values.update(_fetch(weight_ids, codes, area_ids, "", include_submitted, held))
+    result: dict[int, dict[str, RollUp] | AggregationError] = {}
+    for ind in inds:
+        src = srcs[ind.id]
+        if _national_source(ind) == "country" and region is None:
+            out = {}
+            for p in periods:
+                v = values.get((ind.id, country.id, p.code)) if country else None
+                agg = Aggregate(value=v[0] if v else None, rule=ind.agg_space, numerator=v[1] if v else None,
+                                denominator=v[2] if v else None, units=1 if v else 0, missing=0 if v else 1)
+                uid = (country.uid,) if country else ()
+                out[p.code] = RollUp(agg, uid if v else (), () if v else uid)
+            result[ind.id] = out
+            continue
+        have = sum(1 for p in periods for a in ids_of[p.code] if (src.id, a, p.code) in values or (src.id, a, p.code) in held)
+        if have < sum(len(ids) for ids in ids_of.values()):
+            _fill_from_sub_periods(src, periods, list(all_units), disagg, include_submitted, values, held, ids_of)
+        if ind.agg_space == "weighted_mean":
+            if ind.weight_id:
+                weights = {(a, p): v[0] for (i, a, p), v in values.items() if i == ind.weight_id}
+            else:
+                weights = {(u.id, p.code): u.population for u in all_units.values() for p in periods}
+        else:
+            weights = {}
+        try:
+            result[ind.id] = {p.code: _combine_rows(ind, src, p, units_of[p.code], values, weights) for p in periods}
+        except AggregationError as exc:
+            result[ind.id] = exc
+    return result
+
+
 def _national_many(
     ind: Indicator,
     periods: Sequence[Period],
@@ -406,28 +462,10 @@ def _national_many(
     amap: _Map | None = None,
 ) -> dict[str, RollUp]:
     """The country's (or a region's) roll-up for several periods in one query."""
-    amap = amap or _Map()
-    src = _source_indicator(ind)
-    result: dict[str, RollUp] = {}
-    if _national_source(ind) == "country" and region is None:
-        country = _country()
-        if country is None:
-            return {p.code: RollUp(Aggregate(None, ind.agg_space), (), ()) for p in periods}
-        values = _values(ind, periods, [country.id], disagg, include_submitted)
-        for p in periods:
-            v = values.get((ind.id, country.id, p.code))
-            agg = Aggregate(value=v[0] if v else None, rule=ind.agg_space, numerator=v[1] if v else None,
-                            denominator=v[2] if v else None, units=1 if v else 0, missing=0 if v else 1)
-            result[p.code] = RollUp(agg, (country.uid,) if v else (), () if v else (country.uid,))
-        return result
-    units_of = {p.code: amap.valid_on(p.end, region) for p in periods}
-    all_units = {u.id: u for us in units_of.values() for u in us}
-    ids_of = {code: [u.id for u in us] for code, us in units_of.items()}
-    values = _values(src, periods, list(all_units), disagg, include_submitted, ids_of)
-    weights = _weights(ind, periods, list(all_units.values()), include_submitted)
-    for p in periods:
-        result[p.code] = _combine_rows(ind, src, p, units_of[p.code], values, weights)
-    return result
+    got = _national_batch([ind], periods, region=region, disagg=disagg, include_submitted=include_submitted, amap=amap)[ind.id]
+    if isinstance(got, AggregationError):
+        raise got
+    return got
 
 
 def _area_many(
@@ -582,6 +620,18 @@ def better(indicator: Indicator | str) -> str:
     return found or "higher"
 
 
+def _directions(inds: Sequence[Indicator]) -> dict[int, str]:
+    from baocao.analytics.models import Direction
+
+    return dict(Direction.objects.filter(indicator_id__in=[i.id for i in inds]).values_list("indicator_id", "better"))
+
+
+def _national_targets(inds: Sequence[Indicator], year: int) -> dict[int, Any]:
+    from baocao.analytics.models import Target
+
+    return {t.indicator_id: t for t in Target.objects.filter(indicator_id__in=[i.id for i in inds], year=year, area__isnull=True)}
+
+
 def _targets(ind: Indicator, year: int) -> tuple[Any, dict[int, Any]]:
     """(national target row or None, {area_id: target row}) for one indicator and year."""
     from baocao.analytics.models import Target
@@ -706,26 +756,26 @@ def overview(
     national target and traffic light."""
     per = _period(period)
     inds = [_indicator(i) for i in indicators] if indicators is not None else key_indicators(domain, per.end)
-    amap = _Map()
     spark = [per.shift(-i) for i in range(7, -1, -1)]
     pers = sorted(set(spark) | {per.previous(), per.same_period_last_year()})
+    batch = _national_batch(inds, pers, region=region, include_submitted=include_submitted)
+    directions = _directions(inds)
+    national_targets = _national_targets(inds, per.year)
     rows = []
     for ind in inds:
-        try:
-            got = _national_many(ind, pers, region=region, include_submitted=include_submitted, amap=amap)
-        except AggregationError:
+        got = batch[ind.id]
+        if isinstance(got, AggregationError):
             continue
         value = got[per.code].value
-        national_t, _ = _targets(ind, per.year)
-        direction = better(ind)
+        national_t = national_targets.get(ind.id) if region is None else None
         rows.append(
             OverviewRow(
                 indicator=ind,
                 value=value,
                 change=_change_from(value, per, got),
                 sparkline=[Point(p.code, got[p.code].value) for p in spark],
-                target=national_t.value if national_t and region is None else None,
-                light=light(value, national_t, direction) if region is None else None,
+                target=national_t.value if national_t else None,
+                light=light(value, national_t, directions.get(ind.id, "higher")),
             )
         )
     return rows
