@@ -144,6 +144,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{_sqlite_path}",
         conn_max_age=int(os.environ.get("BAOCAO_DB_CONN_MAX_AGE", "0")),
+        # A kept connection is checked before reuse, so a database restart costs no failed request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -194,7 +196,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Production serves the hashed, compressed copies `baocao collectstatic` wrote to STATIC_ROOT; a
 # developer's checkout and the tests serve the app directories directly.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # FileSystemStorage that leaves no half-written file when the disk is full (baocao/ops/storage.py).
+    "default": {"BACKEND": "baocao.ops.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
