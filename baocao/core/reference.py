@@ -13,3 +13,4 @@ def load_reference(communes: bool = False, verbosity: int = 1) -> None:
     call_command("load_orgs", verbosity=verbosity)
     call_command("load_rules", verbosity=verbosity)
     call_command("load_forms", verbosity=verbosity)
+    call_command("load_analytics", verbosity=verbosity)  # targets, directions, key indicators

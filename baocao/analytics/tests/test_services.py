@@ -304,6 +304,7 @@ def test_table_exports_xlsx_and_csv(demo):
 
 
 def test_bad_inputs_are_refused_clearly(ref):
+    before = Target.objects.count()
     with pytest.raises(s.AnalyticsError, match="Không có chỉ tiêu"):
         s.national_value("NO_SUCH", "2024Q1")
     with pytest.raises(s.AnalyticsError, match="Không có đơn vị"):
@@ -329,7 +330,7 @@ def test_bad_inputs_are_refused_clearly(ref):
             }
         )
     assert "NOPE" in str(err.value) and "P999" in str(err.value) and "targets[1].value" in str(err.value)
-    assert not Target.objects.exists()  # nothing written
+    assert Target.objects.count() == before and not Target.objects.filter(indicator__code="TEL_SUBS_TOTAL").exists()
 
 
 def test_load_analytics_is_idempotent(ref):
