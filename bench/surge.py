@@ -488,7 +488,8 @@ async def reader(rec: Recorder, session: Session, pages: list[tuple[str, str]], 
 
 
 async def run_load(port: int, plan: dict[str, Any], duration: float, think_entry: tuple[float, float],
-                   think_reader: tuple[float, float], login_concurrency: int, http_logins: int) -> dict[str, Any]:
+                   think_reader: tuple[float, float], login_concurrency: int, http_logins: int,
+                   stats: Any = None) -> dict[str, Any]:
     host = "127.0.0.1"
     rec = Recorder(start=float("inf"))
     actors: list[tuple[str, Any]] = []
@@ -550,7 +551,10 @@ async def run_load(port: int, plan: dict[str, Any], duration: float, think_entry
         tasks.append(asyncio.create_task(make(sessions[name], random.Random(k))))
     rec.start = time.monotonic() + min(5.0, duration / 4)  # users start their first page before the window
     rec.end = rec.start + duration
+    await asyncio.sleep(rec.start - time.monotonic())
+    before = await asyncio.to_thread(stats) if stats else None
     await asyncio.sleep(rec.end - time.monotonic())
+    after = await asyncio.to_thread(stats) if stats else None
     rec.stopping = True
     done, pending = await asyncio.wait(tasks, timeout=TIMEOUT_S + 5)
     for t in pending:
@@ -560,7 +564,11 @@ async def run_load(port: int, plan: dict[str, Any], duration: float, think_entry
             rec.error_examples.append(f"user task crashed: {t.exception()!r}")
             rec.errors["task"] = rec.errors.get("task", 0) + 1
     client_cpu = time.process_time() - cpu0
-    return {"rec": rec, "ramp_s": ramp_s, "login_ms": [ms(x) for x in sorted(login_times)], "writers": n_writers, "readers": len(plan["readers"]),
+    db = None
+    if before and after:
+        db = {"during_window": {k: after[k] - before[k] for k in PG_STATS_KEYS[:9]},
+              "after": {k: after[k] for k in PG_STATS_KEYS[9:]}}
+    return {"rec": rec, "db": db, "ramp_s": ramp_s, "login_ms": [ms(x) for x in sorted(login_times)], "writers": n_writers, "readers": len(plan["readers"]),
             "pages": [p[1] for p in pages], "client_cpu_s": round(client_cpu, 1)}
 
 
@@ -592,12 +600,36 @@ def psql(pg: str, sql: str) -> None:
                     "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, env=env)
 
 
+PG_STATS_SQL = """
+select xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, blks_read, blks_hit, temp_bytes,
+       deadlocks, pg_database_size(current_database()),
+       (select count(*) from datavalues_datavalue), pg_total_relation_size('datavalues_datavalue'),
+       pg_indexes_size('datavalues_datavalue'),
+       (select count(*) from datavalues_datavaluehistory), pg_total_relation_size('datavalues_datavaluehistory')
+from pg_stat_database where datname = current_database()
+"""
+PG_STATS_KEYS = ("xact_commit", "xact_rollback", "tup_inserted", "tup_updated", "tup_deleted", "blks_read", "blks_hit",
+                 "temp_bytes", "deadlocks", "db_bytes", "values_rows", "values_bytes", "values_index_bytes",
+                 "history_rows", "history_bytes")
+
+
+def pg_stats(url: str) -> dict[str, int]:
+    """The database's activity counters and the value tables' sizes (``pg_stat_database`` is per
+    database, so other work on a shared server does not count; its counters lag up to ~0.5 s)."""
+    u = urllib.parse.urlparse(url)
+    env = dict(os.environ, PGPASSWORD=u.password or "")
+    out = subprocess.run(["psql", "-h", u.hostname or "127.0.0.1", "-p", str(u.port or 5432), "-U", u.username or "postgres",
+                          "-d", u.path.strip("/"), "-AtF", " ", "-c", "select pg_stat_clear_snapshot()", "-c", PG_STATS_SQL],
+                         check=True, env=env, capture_output=True, text=True).stdout.split()
+    return dict(zip(PG_STATS_KEYS, (int(x) for x in out[-len(PG_STATS_KEYS):]), strict=True))
+
+
 def start_server(env: dict[str, str], port: int, workers: int, threads: int, logfile: Any) -> subprocess.Popen:
     """The production start (docs/deployment.md): ``baocao serve`` (checks, collectstatic, gunicorn
     with ``baocao/core/gunicorn_conf.py``), over plain http on 127.0.0.1 (``BAOCAO_HTTPS=0``)."""
     env = dict(env, BAOCAO_PRODUCTION="1", BAOCAO_HTTPS="0", BAOCAO_THREADS=str(threads))
     cmd = [str(BIN / "baocao"), "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=logfile, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -612,6 +644,20 @@ def start_server(env: dict[str, str], port: int, workers: int, threads: int, log
         time.sleep(0.3)
     proc.kill()
     raise SystemExit("the server did not answer /healthz within 120 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """SIGTERM to the server's own process group (gunicorn master and its workers), SIGKILL after 40 s."""
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    except ProcessLookupError:
+        pass
 
 
 def redis_flush(url: str) -> None:
@@ -674,7 +720,7 @@ def main() -> None:
         pg = args.pg_url.rstrip("/")
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.db_name):
             raise SystemExit(f"--db-name {args.db_name!r}: use lower-case letters, digits and _")
-        psql(pg, f"DROP DATABASE IF EXISTS {args.db_name}")
+        psql(pg, f"DROP DATABASE IF EXISTS {args.db_name} WITH (FORCE)")
         psql(pg, f"CREATE DATABASE {args.db_name}")
         env["DATABASE_URL"] = f"{pg}/{args.db_name}"
     else:
@@ -685,7 +731,9 @@ def main() -> None:
         t0 = time.perf_counter()
         cmd = [str(BIN / "baocao"), "setup"] + (["--demo"] if demo else [])
         log(f"setup: {' '.join(cmd[1:])} into {args.database}")
-        subprocess.run(cmd, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"setup failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
         setup_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         subprocess.run([sys.executable, __file__, "--prepare", str(departments), str(users_per_dept), str(readers), tmp],
@@ -701,19 +749,23 @@ def main() -> None:
             f"load average {os.getloadavg()[0]:.2f}; measuring {duration:.0f} s")
         load_start = loadavg()
         out = asyncio.run(run_load(port, plan, duration, think_entry, think_reader,
-                                   login_concurrency=args.workers, http_logins=http_logins))
+                                   login_concurrency=args.workers, http_logins=http_logins,
+                                   stats=(lambda: pg_stats(env["DATABASE_URL"])) if args.database == "postgres" else None))
         load_end = loadavg()
     finally:
+        # clean up without losing the figures: a failed step is reported and the others still run
+        steps: list[Any] = []
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            steps.append(lambda: stop_server(server))
         if args.database == "postgres" and not args.keep_db:
-            psql(pg, f"DROP DATABASE IF EXISTS {args.db_name}")
+            steps.append(lambda: psql(pg, f"DROP DATABASE IF EXISTS {args.db_name} WITH (FORCE)"))
         if args.redis_url:
-            redis_flush(args.redis_url)
+            steps.append(lambda: redis_flush(args.redis_url))
+        for step in steps:
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001
+                log(f"cleanup: {type(exc).__name__}: {exc}")
         shutil.rmtree(tmp, ignore_errors=True)
 
     rec: Recorder = out["rec"]
@@ -732,7 +784,7 @@ def main() -> None:
         "bench": "surge", "quick": quick, "database": args.database,
         "requests": len(every), "errors": errors, "rps": round(len(every) / duration, 1),
         "p50_ms": ms(percentile(every, 50)), "p95_ms": ms(percentile(every, 95)), "p99_ms": ms(percentile(every, 99)),
-        "pages": per_page,
+        "pages": per_page, "db": out["db"],
         "config": {"departments": departments, "users_per_dept": users_per_dept, "entry_users": out["writers"],
                    "readers": out["readers"], "duration_s": duration, "think_entry_s": list(think_entry),
                    "think_reader_s": list(think_reader), "workers": args.workers, "threads": args.threads,
