@@ -273,4 +273,5 @@ def test_csrf_is_enforced_on_login_and_forms():
     c = Client(enforce_csrf_checks=True)
     r = c.post("/dang-nhap/", {"username": "u6", "password": PASSWORD})
     assert r.status_code == 403
+    assert "kiểm tra CSRF không đạt" in r.content.decode()  # a Vietnamese page, not Django's English one
     assert get_user_model().objects.get(username="u6").last_login is None
