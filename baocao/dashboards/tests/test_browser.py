@@ -21,6 +21,8 @@ def _charts_ready(page) -> None:
 
 def test_overview_in_the_browser(live_server, page, client, dash):
     login_page(page, live_server, client, dash.officer)
+    csp_errors: list[str] = []
+    page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(f"{live_server.url}/")
     page.click("header nav a:text('Phân tích')")
     page.wait_for_url("**/phan-tich/")
@@ -44,6 +46,7 @@ def test_overview_in_the_browser(live_server, page, client, dash):
     light = analytics.overview(PERIOD)[1].light
     label = {"green": "Đạt", "amber": "Gần đạt", "red": "Chưa đạt"}[light]
     assert page.locator("#row-EDOC_SIGNED_SHARE .light").inner_text() == label
+    assert csp_errors == []
 
 
 def test_province_page_in_the_browser(live_server, page, client, dash):
@@ -65,6 +68,8 @@ def test_province_page_in_the_browser(live_server, page, client, dash):
 
 def test_indicator_page_in_the_browser(live_server, page, client, dash):
     login_page(page, live_server, client, dash.officer)
+    csp_errors: list[str] = []
+    page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(f"{live_server.url}/phan-tich/chi-tieu/EDOC_SIGNED_SHARE/?ky={PERIOD}")
     _charts_ready(page)
     assert page.locator("#ranking-chart").bounding_box()["height"] > 100
@@ -82,6 +87,7 @@ def test_indicator_page_in_the_browser(live_server, page, client, dash):
         assert page.locator(f"#series-{p.period} td.value").inner_text() == format_number(p.value, 2)
     national = analytics.change("EDOC_SIGNED_SHARE", PERIOD)
     assert page.locator("#national .value").inner_text() == format_number(national.value, 2)
+    assert csp_errors == []  # charts drawn without inline script or style
 
 
 def test_adhoc_table_in_the_browser(live_server, page, client, dash):
