@@ -196,7 +196,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Production serves the hashed, compressed copies `baocao collectstatic` wrote to STATIC_ROOT; a
 # developer's checkout and the tests serve the app directories directly.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # FileSystemStorage that leaves no half-written file when the disk is full (baocao/ops/storage.py).
+    "default": {"BACKEND": "baocao.ops.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

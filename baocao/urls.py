@@ -33,3 +33,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database that cannot be reached → 503, a full disk → 507, never a traceback (baocao/ops/views.py).
+handler500 = "baocao.ops.views.server_error"
