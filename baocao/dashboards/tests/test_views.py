@@ -204,3 +204,11 @@ def test_overview_view_adds_few_queries_to_the_service(client, dash):
     # session, user, profile (visible areas), domains of the filter, the department's own province,
     # and the base template's two permission look-ups: 7 today, whatever the number of indicators.
     assert len(page) - len(service) <= 8, [q["sql"] for q in page.captured_queries]
+
+
+def test_pages_in_english_keep_vietnamese_numbers(client, dash):
+    client.force_login(dash.officer)
+    html = client.get("/en/phan-tich/", {"ky": PERIOD}).content.decode()
+    assert "National overview" in html and "Key indicators" in html and "2.684.943" in html
+    html = client.get("/en/phan-tich/tinh/P04/", {"ky": PERIOD}).content.decode()
+    assert "rank " in html and "Still to go to the target" in html
