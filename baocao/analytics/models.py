@@ -55,6 +55,24 @@ class Target(models.Model):
         where = self.area.name if self.area_id else "toàn quốc"
         return f"{self.indicator.code} {self.year} ({where}): {self.value}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        ind = self.indicator if self.indicator_id else None
+        if ind is not None and self.value is not None:
+            if ind.min_value is not None and self.value < ind.min_value:
+                errors["value"] = f"Mục tiêu nhỏ hơn giá trị nhỏ nhất của chỉ tiêu ({ind.min_value.normalize():f})"
+            if ind.max_value is not None and self.value > ind.max_value:
+                errors["value"] = f"Mục tiêu lớn hơn giá trị lớn nhất của chỉ tiêu ({ind.max_value.normalize():f})"
+        if self.area_id and self.area.level != "province":
+            errors["area"] = "Mục tiêu đặt cho tỉnh, thành phố (hoặc để trống: toàn quốc)"
+        if self.amber_band is not None and not 0 <= self.amber_band <= 100:
+            errors["amber_band"] = "Ngưỡng vàng phải từ 0 đến 100 (%)"
+        if errors:
+            raise ValidationError(errors)
+
+
 
 class Better(models.TextChoices):
     HIGHER = "higher", "Càng cao càng tốt"
