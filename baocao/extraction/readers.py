@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -284,8 +285,12 @@ def read_docx_bytes(data: bytes, name: str = "file") -> Document:
             info = zf.getinfo("word/document.xml")
         except KeyError as exc:
             raise ReadError(f"{name}: no word/document.xml in the archive (not a Word document)", f"Tệp {name} không phải tài liệu Word") from exc
-        with zf.open(info) as fh:
-            xml = fh.read(MAX_DOCX_UNCOMPRESSED + 1)
+        try:
+            with zf.open(info) as fh:
+                xml = fh.read(MAX_DOCX_UNCOMPRESSED + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            # e.g. a directory that lies about the sizes (Bad CRC-32), an unknown compression, encryption
+            raise ReadError(f"{name}: the archive is damaged or not supported ({exc})", f"Tệp {name} bị hỏng") from exc
     if len(xml) > MAX_DOCX_UNCOMPRESSED:
         raise ReadError(f"{name}: document.xml is too large", f"Tệp {name} quá lớn")
     if b"<!DOCTYPE" in xml[:2048] or b"<!ENTITY" in xml:
