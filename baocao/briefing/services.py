@@ -291,8 +291,8 @@ def figure_sentence(fig: KeyFigure) -> str:
         return f"{name}: chưa có số liệu được tiếp nhận trong kỳ."
     parts = [f"{name} đạt {amount(fig.value, fig.indicator)}"]
     for delta, pct, against in (
-        (fig.delta_last_year, fig.pct_last_year, f"cùng kỳ năm trước ({fig.last_year_period.label_vi})"),
-        (fig.delta_previous, fig.pct_previous, f"kỳ trước ({fig.previous_period.label_vi})"),
+        (fig.delta_last_year, fig.pct_last_year, f"cùng kỳ năm trước ({_phrase(fig.last_year_period)})"),
+        (fig.delta_previous, fig.pct_previous, f"kỳ trước ({_phrase(fig.previous_period)})"),
     ):
         m = _movement(fig, delta, pct, against)
         if m:

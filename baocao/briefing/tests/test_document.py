@@ -114,8 +114,8 @@ def test_figures_are_the_services_figures_written_the_vietnamese_way(pack):
     change = analytics.change("INET_FBB_SUBS", PERIOD)
     sentence = (
         f"Số thuê bao Internet băng rộng cố định đạt {format_number(fbb)} thuê bao, "
-        f"tăng {format_percent(change.pct_last_year, 1)} so với cùng kỳ năm trước (Quý III/2023), "
-        f"tăng {format_percent(change.pct_previous, 1)} so với kỳ trước (Quý II/2024)"
+        f"tăng {format_percent(change.pct_last_year, 1)} so với cùng kỳ năm trước (quý III/2023), "
+        f"tăng {format_percent(change.pct_previous, 1)} so với kỳ trước (quý II/2024)"
     )
     assert sentence in text
     assert "897.561 thuê bao, tăng 7,5% so với cùng kỳ năm trước" in text
