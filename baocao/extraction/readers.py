@@ -32,6 +32,7 @@ MAX_BYTES = 20 * 1024 * 1024  # a prose report is a few hundred KB at most
 MAX_TEXT_CHARS = 5_000_000
 MAX_DOCX_UNCOMPRESSED = 60 * 1024 * 1024
 MAX_DOCX_RATIO = 120
+DOCX_RATIO_FLOOR = 1024 * 1024  # small parts legitimately compress very well
 MAX_ZIP_ENTRIES = 2000
 
 
@@ -263,6 +264,44 @@ def read_html_bytes(data: bytes, name: str = "file") -> Document:
 _W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
+def _paragraph_text(p: ET.Element) -> str:
+    buf: list[str] = []
+    for el in p.iter():
+        if el.tag == f"{_W_NS}t" and el.text:
+            buf.append(el.text)
+        elif el.tag == f"{_W_NS}tab":
+            buf.append("\t")
+        elif el.tag in (f"{_W_NS}br", f"{_W_NS}cr"):
+            buf.append("\n")
+    return "".join(buf)
+
+
+def _docx_paragraphs(xml: bytes) -> list[str]:
+    """The text of every ``w:p`` in document order (nested ones after their parent), parsed as a stream:
+    each finished element outside a paragraph is dropped from the tree, so memory follows the largest
+    paragraph, not the document (millions of empty elements cannot build a huge tree)."""
+    import io
+
+    para = f"{_W_NS}p"
+    paras: list[str] = []
+    stack: list[ET.Element] = []
+    in_para = 0  # how many open elements of the stack are paragraphs
+    for event, el in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
+        if event == "start":
+            stack.append(el)
+            in_para += el.tag == para
+            continue
+        stack.pop()
+        in_para -= el.tag == para
+        if in_para:
+            continue  # inside a paragraph: kept until the outermost paragraph ends
+        if el.tag == para:
+            paras.extend(_paragraph_text(p) for p in el.iter(para))
+        if stack:
+            stack[-1].remove(el)
+    return paras
+
+
 def read_docx_bytes(data: bytes, name: str = "file") -> Document:
     import io
 
@@ -281,6 +320,14 @@ def read_docx_bytes(data: bytes, name: str = "file") -> Document:
                 f"{name}: the archive expands to {total} bytes (ratio {total / packed:.0f}:1); refusing a possible zip bomb",
                 f"Tệp {name} giải nén quá lớn, nghi là tệp độc hại",
             )
+        # Per entry too: an incompressible filler must not hide one part that inflates ~1000:1.
+        for i in infos:
+            ratio = i.file_size / max(i.compress_size, 1)
+            if i.file_size > DOCX_RATIO_FLOOR and ratio > MAX_DOCX_RATIO:
+                raise ReadError(
+                    f"{name}: {i.filename} expands {ratio:.0f}:1 to {i.file_size} bytes; refusing a possible zip bomb",
+                    f"Tệp {name} giải nén quá lớn, nghi là tệp độc hại",
+                )
         try:
             info = zf.getinfo("word/document.xml")
         except KeyError as exc:
@@ -296,20 +343,9 @@ def read_docx_bytes(data: bytes, name: str = "file") -> Document:
     if b"<!DOCTYPE" in xml[:2048] or b"<!ENTITY" in xml:
         raise ReadError(f"{name}: the document declares XML entities; refused", f"Tệp {name} chứa khai báo XML không được phép")
     try:
-        root = ET.fromstring(xml)
+        paras = _docx_paragraphs(xml)
     except ET.ParseError as exc:
         raise ReadError(f"{name}: document.xml is not well-formed XML ({exc})", f"Tệp {name} bị hỏng") from exc
-    paras: list[str] = []
-    for p in root.iter(f"{_W_NS}p"):
-        buf: list[str] = []
-        for el in p.iter():
-            if el.tag == f"{_W_NS}t" and el.text:
-                buf.append(el.text)
-            elif el.tag == f"{_W_NS}tab":
-                buf.append("\t")
-            elif el.tag in (f"{_W_NS}br", f"{_W_NS}cr"):
-                buf.append("\n")
-        paras.append("".join(buf))
     text = unicodedata.normalize("NFC", "\n".join(paras).strip()) + "\n"
     return Document(text, "docx")
 
