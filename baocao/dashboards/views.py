@@ -40,6 +40,13 @@ def _points(points: list[Any]) -> list[dict[str, Any]]:
     return [{"p": p.period, "v": None if p.value is None else float(p.value)} for p in points]
 
 
+def _lower_is_better() -> set[str]:
+    """Codes of the indicators for which a fall is good news (colours of the changes), in one query."""
+    from baocao.analytics.models import Better, Direction
+
+    return set(Direction.objects.filter(better=Better.LOWER).values_list("indicator__code", flat=True))
+
+
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)
@@ -58,6 +65,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             period=f["ky"],
             rows=rows,
             sparklines={r.indicator.code: _points(r.sparkline) for r in rows},
+            lower_better=_lower_is_better(),
             visible=visible_areas(request.user),
         )
         # Links to the province pages the user may open: the Ministry every province valid at the end
@@ -117,6 +125,7 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
         of=of,
         series=series,
         change=analytics.change(ind, period, include_submitted=sub),
+        lower=analytics.better(ind) == "lower",
         chart_ranking=[{"name": r.area.name, "v": float(r.value)} for r in ranking if r.value is not None],
         chart_series=_points(series),
     )

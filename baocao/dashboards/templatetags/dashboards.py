@@ -16,3 +16,9 @@ def period_label(code: str) -> str:
         return parse_any(code).label_vi
     except (PeriodError, TypeError, ValueError):
         return code
+
+
+@register.filter
+def in_set(value: object, items: set | None) -> bool:
+    """``{{ code|in_set:codes }}``: is the value one of the items?"""
+    return bool(items) and value in items

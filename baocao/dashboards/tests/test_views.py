@@ -202,7 +202,8 @@ def test_overview_view_adds_few_queries_to_the_service(client, dash):
     with CaptureQueriesContext(connection) as page:
         assert client.get("/phan-tich/", {"ky": PERIOD}).status_code == 200
     # session, user, profile (visible areas), domains of the filter, the department's own province,
-    # and the base template's two permission look-ups: 7 today, whatever the number of indicators.
+    # the lower-is-better codes and the base template's two permission look-ups: 8, whatever the
+    # number of indicators.
     assert len(page) - len(service) <= 8, [q["sql"] for q in page.captured_queries]
 
 
@@ -212,3 +213,21 @@ def test_pages_in_english_keep_vietnamese_numbers(client, dash):
     assert "National overview" in html and "Key indicators" in html and "2.684.943" in html
     html = client.get("/en/phan-tich/tinh/P04/", {"ky": PERIOD}).content.decode()
     assert "rank " in html and "Still to go to the target" in html
+
+
+def test_change_colour_follows_the_indicators_direction(client, dash):
+    import re
+
+    from baocao.analytics.models import Direction
+
+    client.force_login(dash.officer)
+
+    def cls() -> str:
+        html = client.get("/phan-tich/", {"ky": PERIOD}).content.decode()
+        cell = re.search(r'id="row-TEL_SUBS_TOTAL".*?class="num change-prev"><span class="(\w+)"', html, re.S)
+        return cell.group(1)
+
+    assert analytics.overview(PERIOD)[0].change.delta_previous > 0
+    assert cls() == "better"  # more subscribers: good news by default (higher is better)
+    Direction.objects.create(indicator=dash.subs, better="lower")
+    assert cls() == "worse"
