@@ -256,10 +256,11 @@ def _body(doc: Any, data: s.PackData) -> None:
     rows = []
     for fig in data.figures:
         ind = fig.indicator
+        unit, divisor = s.table_unit(ind, fig.value if fig.value is not None else fig.last_year)
         rows.append([
-            ind.name, ind.unit,
-            s.amount(fig.value, ind) if fig.value is not None else "–",
-            s.amount(fig.last_year, ind) if fig.last_year is not None else "–",
+            ind.name, unit,
+            s.table_number(fig.value, ind, divisor),
+            s.table_number(fig.last_year, ind, divisor),
             _signed(fig.delta_last_year, 1, False) + " đ.p.t" if fig.is_percent and fig.delta_last_year is not None
             else _signed(fig.pct_last_year),
         ])

@@ -271,6 +271,23 @@ def amount(value: Decimal | None, indicator: Indicator) -> str:
     return f"{format_number(value, indicator.decimals)} {unit}".strip()
 
 
+def table_unit(indicator: Indicator, reference: Decimal | None) -> tuple[str, Decimal]:
+    """The unit a table column shows and the divisor: ``("tỷ đồng", 10⁹)`` for large amounts in đồng."""
+    unit = indicator.unit.strip()
+    if unit == "đồng" and reference is not None and abs(reference) >= BILLION:
+        return "tỷ đồng", BILLION
+    return unit, Decimal(1)
+
+
+def table_number(value: Decimal | None, indicator: Indicator, divisor: Decimal) -> str:
+    """A value in a table cell (its unit is in its own column): ``21.677.409``, ``58,73``, ``30.694,8``."""
+    if value is None:
+        return "–"
+    if divisor != 1:
+        return format_number(value / divisor, 1)
+    return format_number(value, indicator.decimals)
+
+
 def _movement(fig: KeyFigure, delta: Decimal | None, pct: Decimal | None, against: str) -> str | None:
     if delta is None:
         return None

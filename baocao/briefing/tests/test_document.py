@@ -119,6 +119,12 @@ def test_figures_are_the_services_figures_written_the_vietnamese_way(pack):
     )
     assert sentence in text
     assert "897.561 thuê bao, tăng 7,5% so với cùng kỳ năm trước" in text
+    table = next(t for t in d.tables if t.rows[0].cells[0].text == "Chỉ tiêu")
+    row = next(r for r in table.rows if r.cells[0].text == "Số thuê bao Internet băng rộng cố định")
+    last_year = analytics.national_value("INET_FBB_SUBS", "2023Q3").value
+    assert [c.text for c in row.cells[1:]] == [
+        "thuê bao", format_number(fbb), format_number(last_year), "+" + format_percent(change.pct_last_year, 1)
+    ] == ["thuê bao", "897.561", "834.561", "+7,5%"]
     share = analytics.national_value("DVC_DOSSIERS_ONLINE_SHARE", PERIOD).value
     assert f"đạt {format_percent(share, 2)}" in text and "điểm phần trăm" in text
     # Leading and lagging provinces: the analytics ranking.
