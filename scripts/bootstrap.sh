@@ -19,6 +19,8 @@ apt_install() {
 command -v msgfmt >/dev/null || apt_install gettext
 # Chart.js for the dashboards, served locally from /usr/share/javascript/chart.js (no CDN).
 [ -f /usr/share/javascript/chart.js/chart.min.js ] || apt_install libjs-chart.js
+# baocao backup/restore with PostgreSQL: pg_dump, pg_restore, psql of the server's major version (Debian).
+ls /usr/lib/postgresql/*/bin/pg_dump >/dev/null 2>&1 || apt_install postgresql-client
 # The briefing pack's PDF (baocao brief, /phan-tich/ban-tin/): LibreOffice Writer, with Liberation Serif
 # standing in for Times New Roman (same metrics); pdftoppm renders the PDF in the tests.
 [ -f /usr/lib/libreoffice/program/libswlo.so ] || apt_install libreoffice-writer-nogui
