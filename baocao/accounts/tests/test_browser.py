@@ -138,7 +138,7 @@ def test_pages_keep_the_content_security_policy(ref, live_server, page):
     assert all(s < 400 for s in statuses.values()), statuses
     # The scripts did run (so the policy did not silently block them): entry.js and the API docs.
     page.goto(base + "/api/v1/docs")
-    page.wait_for_selector(".swagger-ui .info", timeout=15000)
+    page.wait_for_selector(".swagger-ui .info .title", state="visible", timeout=45000)
     # The admin's JavaScript works: the user form's group/permission filter widget is built by SelectFilter2.
     page.goto(base + f"/admin/auth/user/{w.admin.pk}/change/")
     page.wait_for_selector(".selector-available", timeout=15000)

@@ -48,6 +48,8 @@ def test_home_login_and_admin_in_browser(live_server, page, ref):
     page.click("form.login button[type=submit]")
     page.wait_for_url(live_server.url + "/")
     page.click("text=Quản trị")
+    page.wait_for_url(live_server.url + "/admin/")
+    page.wait_for_load_state()
     body = page.locator("body").text_content()
     for section in ("Danh mục chỉ tiêu", "Bản đồ hành chính", "Chế độ và kỳ báo cáo", "Số liệu"):
         assert section in body
