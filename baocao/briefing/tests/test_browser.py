@@ -45,6 +45,7 @@ def test_generate_watch_and_download(pack_world, live_server, page, tmp_path):
     row = page.locator(f"#job-{job.pk}")
     assert row.locator("td").first.inner_text() == PERIOD
     assert row.locator(".job-status").inner_text() == "Đang chờ"
+    assert "baocao db_worker" in page.locator("#worker-hint").inner_text()
 
     # The worker runs the job; the page notices by itself (static JS polls the status) and shows the files.
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
