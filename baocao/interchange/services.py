@@ -21,6 +21,7 @@ runs everything and rolls back, so the counts are exactly what a real import wou
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -32,13 +33,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from baocao.datavalues.services import (
-    BulkError,
+    BulkLookups,
+    BulkResult,
+    BulkWriter,
     DataValueError,
-    IndicatorInfo,
-    bulk_write,
-    clean_numbers,
-    delete_value,
-    parse_period_field,
+    bulk_delete,
 )
 
 from . import parsers
@@ -261,6 +260,7 @@ class _Locks:
         from baocao.reporting.models import EDITABLE_STATES, FormItem, Submission
 
         self.scope = scope
+        self.guard: Any = contextlib.nullcontext()  # the bulk writer's connection lock during an import
         self.deadline_cache: dict[str, dict[int, str]] = {}
         self.today = timezone.localdate()
         self.submitted: dict[tuple[str, int, int], str] = {}
@@ -279,6 +279,7 @@ class _Locks:
         self.active = bool(self.submitted) or scope.deadline_lock
 
     def message(self, province: int | None, period: Any, indicator_id: int) -> str | None:
+        """Why ``indicator_id`` cannot be written for ``province`` in ``period`` (a ``PeriodEntry``), or None."""
         if province is not None and self.submitted:
             msg = self.submitted.get((period.code, province, indicator_id))
             if msg:
@@ -286,7 +287,8 @@ class _Locks:
         if self.scope.deadline_lock:
             dl = self.deadline_cache.get(period.code)
             if dl is None:
-                dl = self.deadline_cache[period.code] = self._deadline(period)
+                with self.guard:
+                    dl = self.deadline_cache[period.code] = self._deadline(period.period)
             return dl.get(indicator_id)
         return None
 
@@ -311,46 +313,14 @@ class _Locks:
         return out
 
 
-class _Lookups:
-    def __init__(self) -> None:
-        from baocao.catalog.models import Indicator
-        from baocao.geo.models import AdminArea
-
-        through = Indicator.disaggregations.through
-        disaggs: dict[int, set[str]] = {}
-        for ind_id, code in through.objects.values_list("indicator_id", "disaggregation__code"):
-            disaggs.setdefault(ind_id, set()).add(code)
-        self.indicators: dict[str, IndicatorInfo] = {
-            ind.code: IndicatorInfo.of(ind, disaggs.get(ind.pk, ()))
-            for ind in Indicator.objects.only(
-                "id", "code", "value_type", "decimals", "min_value", "max_value", "valid_from", "valid_to"
-            )
-        }
-        self.areas: dict[str, int] = dict(AdminArea.objects.values_list("uid", "id"))
-        self.periods: dict[str, Any] = {}
-
-    def period(self, code: Any) -> Any:
-        p = self.periods.get(code) if isinstance(code, str) else None
-        if p is None:
-            try:
-                p = parse_period_field(code)
-            except DataValueError as exc:
-                p = exc
-            if isinstance(code, str) and len(self.periods) < 50_000:
-                self.periods[code] = p
-        if isinstance(p, DataValueError):
-            raise p
-        return p
-
-
 _DEFAULT_COMBOS = ("", "default", "DEFAULT", "HllvX50cXC0", "bRowv6yZOF2")  # DHIS2's default combo uid/code
 _DEFAULTS = frozenset((*_DEFAULT_COMBOS, None))
 
 
 class _PeriodCache(dict):
-    """Raw period text → parsed Period, for texts that parsed (misses go through ``_Lookups.period``)."""
+    """Raw period text → ``PeriodEntry`` (None when it does not parse; the conflict is made from the miss)."""
 
-    def __init__(self, lk: _Lookups) -> None:
+    def __init__(self, lk: BulkLookups) -> None:
         super().__init__()
         self.lk = lk
 
@@ -388,202 +358,204 @@ def _number(x: Any) -> Any:
 
 
 class _Importer:
+    """One import: checks each DHIS2 value, hands the good ones to a ``BulkWriter`` (or, for DELETE,
+    deletes in bulk). Per value: dictionary look-ups of pre-loaded codes, one tuple, no model instance;
+    per batch of ``BATCH``: one query for the stored rows of the batch's keys, one bulk insert/update."""
+
     def __init__(self, opts: ImportOptions, summary: ImportSummary) -> None:
         self.opts = opts
         self.summary = summary
         self.scope = _Scope(opts)
         self.locks = _Locks(self.scope)
-        self.lk = _Lookups()
+        self.lk = BulkLookups()
         self.indicators = self.lk.indicators
         self.areas = self.lk.areas
         self.periods = _PeriodCache(self.lk)
         self.restricted = self.scope.province_only is not None
         self.deleting = opts.strategy == "DELETE"
         self.seen: set[int] = set()
-        self.to_delete: list[tuple[int, int]] = []
 
-    # One value in DHIS2 shape → (key, bulk row) or a conflict. Hot path: plain strings are looked up
-    # as they come; only a miss is stripped and tried again.
-    def prepare(self, index: int, dv: Mapping[str, Any]) -> tuple[tuple, dict[str, Any]] | None:
-        s = self.summary
-        get = dv.get
-        code = get("dataElement")
-        ind = self.indicators.get(code) if type(code) is str else None
-        if ind is None:
-            code = _text(code)
-            ind = self.indicators.get(code)
-            if ind is None:
-                s.conflict(index, "dataElement", f"Không có chỉ tiêu mã “{code}”" if code else "Thiếu dataElement", code, "E7610")
-                return None
-        per_text = get("period")
-        period = self.periods[per_text] if type(per_text) is str else None
-        if period is None:
-            per_text = _text(per_text)
-            try:
-                period = self.lk.period(per_text)
-            except DataValueError as exc:
-                s.conflict(index, "period", exc.message, per_text, "E7611")
-                return None
-        uid = get("orgUnit")
-        area_id = self.areas.get(uid) if type(uid) is str else None
-        if area_id is None:
-            uid = _text(uid)
-            area_id = self.areas.get(uid)
-            if area_id is None:
-                s.conflict(index, "orgUnit", f"Không có đơn vị mã “{uid}”" if uid else "Thiếu orgUnit", uid, "E7612")
-                return None
-        coc = get("categoryOptionCombo")
-        if coc in _DEFAULTS:
-            disagg = ""
-        else:
-            disagg = _text(coc)
-            if disagg in _DEFAULTS:
-                disagg = ""
-        aoc = get("attributeOptionCombo")
-        if aoc not in _DEFAULTS and _text(aoc) not in _DEFAULTS:
-            s.conflict(index, "attributeOptionCombo", f"attributeOptionCombo “{aoc}” không được hỗ trợ (chỉ dùng mặc định)", _text(aoc), "E7614")
-            return None
-        if self.restricted and not self.scope.may_write(area_id):
-            msg = f"Đơn vị “{uid}” nằm ngoài tỉnh, thành phố của người dùng"
-            if self.opts.atomic == "ALL":
-                raise ScopeError(msg + "; atomicMode=ALL nên không ghi giá trị nào.", index)
-            s.conflict(index, "orgUnit", msg, uid, "E7617")
-            return None
-        if self.locks.active:
-            lock = self.locks.message(self.scope.province_of(area_id), period, ind.id)
-            if lock:
-                s.conflict(index, "period", lock, period.code, "E7643")
-                return None
-        value = get("value")
-        if type(value) is str:
-            value = value.strip()
-            if value and value[0] in "tTfF" and ind.value_type == "boolean":
-                low = value.lower()
-                value = "1" if low == "true" else "0" if low == "false" else value
-        elif isinstance(value, bool) and ind.value_type == "boolean":
-            value = int(value)  # true/false only for yes/no indicators; elsewhere a type conflict
-        if not self.deleting and (value is None or value == ""):
-            s.conflict(index, "value", "Thiếu giá trị (value)", "", "E7619")
-            return None
-        pcode = period.code
-        num = get("numerator")
-        den = get("denominator")
-        comment = get("comment")
-        qualifier = get("qualifier")
-        row = {
-            "indicator": code, "area": uid, "period": pcode, "disagg": disagg, "value": value,
-            "numerator": None if num is None or num == "" else _number(num),
-            "denominator": None if den is None or den == "" else _number(den),
-            "comment": comment.strip() if type(comment) is str else _text(comment),
-            "qualifier": (qualifier.strip() if type(qualifier) is str else _text(qualifier)) or "exact", "_row": index,
-        }
-        key = (ind.id, area_id, pcode, disagg)
-        h = hash(key)
-        if h in self.seen:
-            s.conflict(index, "period", "Trùng khóa (dataElement, period, orgUnit, categoryOptionCombo) với một giá trị trước đó", period.code, "E7650")
-            return None
-        self.seen.add(h)
-        return key, row
-
-    def _existing(self, keys: list[tuple]) -> dict[tuple, tuple]:
-        from baocao.datavalues.models import DataValue
-
-        inds = {k[0] for k in keys}
-        areas = {k[1] for k in keys}
-        pers = {k[2] for k in keys}
-        wanted = set(keys)
-        found: dict[tuple, tuple] = {}
-        qs = DataValue.objects.filter(indicator_id__in=inds, area_id__in=areas, period__in=pers).values_list(
-            "indicator_id", "area_id", "period", "disagg", "id", "value", "numerator", "denominator", "qualifier",
-            "comment", "reporter__uid",
-        )
-        for r in qs.iterator(chunk_size=5000):
-            k = r[:4]
-            if k in wanted:
-                found[k] = r[4:]
-        return found
-
-    def filter_batch(self, batch: list[tuple[tuple, dict[str, Any]]]) -> Iterator[dict[str, Any]]:
-        """Apply the strategy to a batch: yield rows for ``bulk_write``, count ignored, queue deletes."""
-        s = self.summary
+    def policy(self, n: int, t: tuple, ex: tuple | None) -> tuple | None:
+        """The import strategy for one cleaned row given the stored row of its key (BulkWriter policy)."""
         strategy = self.opts.strategy
-        existing = self._existing([k for k, _ in batch])
-        if strategy == "DELETE":
-            for key, row in batch:
-                ex = existing.get(key)
-                if ex is None:
-                    s.ignored += 1
-                else:
-                    self.to_delete.append((ex[0], row["_row"]))
-            self.delete_queued()  # per batch: memory stays bounded
-            return
-        for key, row in batch:
-            ex = existing.get(key)
-            if ex is None:
-                if strategy == "UPDATE":
-                    s.ignored += 1
-                    continue
-                if self.scope.reporter:
-                    row["reporter"] = self.scope.reporter
-                yield row
-                continue
-            if strategy == "CREATE":
-                s.ignored += 1
-                continue
-            if self._same(key, row, ex):
-                s.ignored += 1
-                continue
-            row["reporter"] = self.scope.reporter or ex[6]
-            yield row
+        if ex is None:
+            if strategy == "UPDATE":
+                self.summary.ignored += 1
+                return None
+            return t
+        if strategy == "CREATE":
+            self.summary.ignored += 1
+            return None
+        # Identical number(s), qualifier and comment: nothing to do (re-importing an export touches nothing),
+        # whoever entered the stored value and from where.
+        if _dec(ex[1]) == t[7] and _dec(ex[2]) == t[8] and _dec(ex[3]) == t[9] and ex[4] == t[10] and ex[5] == t[11]:
+            self.summary.ignored += 1
+            return None
+        if self.scope.reporter is None and t[14] != ex[8]:
+            t = (*t[:14], ex[8])  # the reporting organisation of the stored value is kept
+        return t
 
-    def _same(self, key: tuple, row: Mapping[str, Any], ex: tuple) -> bool:
-        ind = self.lk.indicators[row["indicator"]]
-        try:
-            v, num, den = clean_numbers(ind, row["value"], row["numerator"], row["denominator"], row["qualifier"])
-        except DataValueError:
-            return False  # bulk_write reports it
-        return (
-            _dec(ex[1]) == v and _dec(ex[2]) == num and _dec(ex[3]) == den and ex[4] == row["qualifier"]
-            and ex[5] == row["comment"]
-        )
-
-    def rows(self, values: Iterable[tuple[int, Mapping[str, Any]]], progress: Callable[[int], None] | None) -> Iterator[dict[str, Any]]:
-        batch: list[tuple[tuple, dict[str, Any]]] = []
-        n = 0
+    def run(self, values: Iterable[tuple[int, Mapping[str, Any]]], progress: Callable[[int], None] | None) -> BulkResult:
+        """Check and write every value; conflicts go to the summary. Returns the writer's counts."""
+        opts = self.opts
         s = self.summary
-        for index, dv in values:
-            n += 1
+        conflict = s.conflict
+        atomic = opts.atomic == "ALL"
+        deleting = self.deleting
+        indicators, areas, periods = self.indicators, self.areas, self.periods
+        lk_period = self.lk.period
+        restricted, may_write = self.restricted, self.scope.may_write
+        locks, province_of = self.locks, self.scope.province_of
+        seen = self.seen
+        reporter = self.scope.reporter
+        source = opts.source
+        n = 0
+        with BulkWriter(
+            source=source, user=opts.user, lookups=self.lk, batch_size=BATCH, policy=self.policy,
+            policy_new=opts.strategy == "UPDATE", background=True,
+        ) as w:
+            self.locks.guard = w.guard  # the lock-date look-ups share the connection with the writer thread
+            if reporter:
+                self.lk.reporter(reporter)  # resolved now, before the writer thread uses the connection
+            clean = w.clean_resolved
+            add = w.add
+            errors = w.errors
+            to_delete: list[tuple[tuple, int]] = []
+            for index, dv in values:
+                n += 1
+                if n % BATCH == 0:
+                    s.total = n
+                    if progress is not None:
+                        progress(n)
+                get = dv.get
+                # Hot path: plain strings are looked up as they come; only a miss is stripped and tried again.
+                code = get("dataElement")
+                ind = indicators.get(code) if type(code) is str else None
+                if ind is None:
+                    if "_bad" in dv:
+                        conflict(index, "row", dv["_bad"], "", "E7600")
+                        continue
+                    code = _text(code)
+                    ind = indicators.get(code)
+                    if ind is None:
+                        conflict(index, "dataElement", f"Không có chỉ tiêu mã “{code}”" if code else "Thiếu dataElement", code, "E7610")
+                        continue
+                per_text = get("period")
+                period = periods[per_text] if type(per_text) is str else None
+                if period is None:
+                    per_text = _text(per_text)
+                    try:
+                        period = lk_period(per_text)
+                    except DataValueError as exc:
+                        conflict(index, "period", exc.message, per_text, "E7611")
+                        continue
+                uid = get("orgUnit")
+                area = areas.get(uid) if type(uid) is str else None
+                if area is None:
+                    uid = _text(uid)
+                    area = areas.get(uid)
+                    if area is None:
+                        conflict(index, "orgUnit", f"Không có đơn vị mã “{uid}”" if uid else "Thiếu orgUnit", uid, "E7612")
+                        continue
+                coc = get("categoryOptionCombo")
+                if coc in _DEFAULTS:
+                    disagg = ""
+                else:
+                    disagg = _text(coc)
+                    if disagg in _DEFAULTS:
+                        disagg = ""
+                aoc = get("attributeOptionCombo")
+                if aoc not in _DEFAULTS and _text(aoc) not in _DEFAULTS:
+                    conflict(index, "attributeOptionCombo", f"attributeOptionCombo “{aoc}” không được hỗ trợ (chỉ dùng mặc định)", _text(aoc), "E7614")
+                    continue
+                if restricted and not may_write(area.id):
+                    msg = f"Đơn vị “{uid}” nằm ngoài tỉnh, thành phố của người dùng"
+                    if atomic:
+                        raise ScopeError(msg + "; atomicMode=ALL nên không ghi giá trị nào.", index)
+                    conflict(index, "orgUnit", msg, uid, "E7617")
+                    continue
+                if locks.active:
+                    lock = locks.message(province_of(area.id), period, ind.id)
+                    if lock:
+                        conflict(index, "period", lock, period.code, "E7643")
+                        continue
+                value = get("value")
+                if type(value) is str:
+                    value = value.strip()
+                    if value and value[0] in "tTfF" and ind.value_type == "boolean":
+                        low = value.lower()
+                        value = "1" if low == "true" else "0" if low == "false" else value
+                elif isinstance(value, bool) and ind.value_type == "boolean":
+                    value = int(value)  # true/false only for yes/no indicators; elsewhere a type conflict
+                if not deleting and (value is None or value == ""):
+                    conflict(index, "value", "Thiếu giá trị (value)", "", "E7619")
+                    continue
+                key = (area.id, ind.id, period.code, disagg)
+                h = hash(key)
+                if h in seen:
+                    conflict(index, "period", "Trùng khóa (dataElement, period, orgUnit, categoryOptionCombo) với một giá trị trước đó", period.code, "E7650")
+                    continue
+                seen.add(h)
+                if deleting:
+                    to_delete.append((key, index))
+                    if len(to_delete) >= BATCH:
+                        self.delete(w, to_delete)
+                        to_delete = []
+                    continue
+                num = get("numerator")
+                den = get("denominator")
+                comment = get("comment")
+                qualifier = get("qualifier")
+                try:
+                    t = clean(
+                        ind, area, period, disagg, value,
+                        None if num is None or num == "" else _number(num),
+                        None if den is None or den == "" else _number(den),
+                        "exact" if qualifier is None else (qualifier.strip() if type(qualifier) is str else _text(qualifier)) or "exact",
+                        "" if comment is None else comment.strip() if type(comment) is str else _text(comment),
+                        reporter, source, None,
+                    )
+                except DataValueError as exc:
+                    f = exc.field
+                    conflict(index, _PROP.get(f, f), exc.message, "", _CODES.get(f, "E7600"))
+                    continue
+                if atomic and (s.conflict_count or errors):
+                    continue  # everything will be rolled back: keep checking, stop writing
+                add(index, t)
             s.total = n
-            prepared = self.prepare(index, dv)
-            if prepared is not None:
-                batch.append(prepared)
-            if len(batch) >= BATCH:
-                yield from self.filter_batch(batch)
-                batch = []
-                if progress is not None:
-                    progress(n)
-        if batch:
-            yield from self.filter_batch(batch)
+            if to_delete:
+                self.delete(w, to_delete)
+            if atomic and (s.conflict_count or errors):
+                w.discard()
+            else:
+                w.flush()
+            w.wait()
+            for e in errors:
+                conflict(e.row, _PROP.get(e.field, e.field), e.message, "", _CODES.get(e.field, "E7600"))
         if progress is not None:
             progress(n)
+        return w.result
 
-    def delete_queued(self) -> None:
-        from baocao.datavalues.models import DataValue
-
-        user = self.opts.user
-        for start in range(0, len(self.to_delete), 1000):
-            chunk = self.to_delete[start : start + 1000]
-            objs = DataValue.objects.in_bulk([i for i, _ in chunk])
-            for pk, _row in chunk:
-                dv = objs.get(pk)
-                if dv is not None and delete_value(dv, user=user):
-                    self.summary.deleted += 1
-        self.to_delete = []
+    def delete(self, w: BulkWriter, batch: list[tuple[tuple, int]]) -> None:
+        """DELETE strategy, one batch: absent keys are ignored, the others deleted in bulk (history kept)."""
+        existing = w.existing([k for k, _ in batch])
+        ids = []
+        for key, _index in batch:
+            ex = existing.get(key)
+            if ex is None:
+                self.summary.ignored += 1
+            else:
+                ids.append(ex[0])
+        with w.guard:
+            self.summary.deleted += bulk_delete(ids, user=self.opts.user)
 
 
 def _dec(x: Any) -> Decimal | None:
+    """A stored number (as the raw driver returns it) quantized like cleaned input."""
     if x is None:
         return None
+    if type(x) is float:
+        x = repr(x)
     return Decimal(x).quantize(Decimal("0.000001"))
 
 
@@ -598,28 +570,16 @@ def import_values(
     ``TooLarge`` (413, nothing written) and ``ImportError_`` (400).
     """
     summary = ImportSummary(dry_run=opts.dry_run, strategy=opts.strategy, atomic=opts.atomic)
-    importer = _Importer(opts, summary)
     atomic = opts.atomic == "ALL"
     try:
         with transaction.atomic():
-            try:
-                result = bulk_write(
-                    importer.rows(values, progress), source=opts.source, user=opts.user, atomic=atomic,
-                    max_errors=MAX_CONFLICTS,
-                )
-                errors = result.errors
-            except BulkError as exc:
-                result = None
-                errors = exc.errors
-            for e in errors:
-                summary.conflict(e.row, _PROP.get(e.field, e.field), e.message, "", _CODES.get(e.field, "E7600"))
+            importer = _Importer(opts, summary)
+            result = importer.run(values, progress)
             if atomic and summary.conflict_count:
                 raise _Rollback
-            if result is not None:
-                summary.imported += result.created
-                summary.updated += result.updated
-                summary.ignored += result.unchanged
-            importer.delete_queued()
+            summary.imported += result.created
+            summary.updated += result.updated
+            summary.ignored += result.unchanged
             summary.ignored += summary.conflict_count
             if opts.dry_run:
                 raise _Rollback
