@@ -150,7 +150,7 @@ def upload(sub: Submission, period: Period, user: Any, data: bytes, *, apply: bo
         }
     if not apply or not typed:
         return result
-    saved = s.save_values(sub, period, user, typed, source="excel", request=request)
+    saved = s.save_values(sub, period, user, typed, source="excel", request=request, items=rows)
     if not saved.ok:
         result.problems = [
             UploadProblem("Bieu_mau", "", f"{k}: {m}") for k, m in saved.errors.items()

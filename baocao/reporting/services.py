@@ -443,6 +443,7 @@ def save_values(
     source: str = "form",
     request: Any = None,
     today: dt.date | None = None,
+    items: list[EntryItem] | None = None,
 ) -> SaveResult:
     """Write the typed values of the report in one transaction through ``datavalues.set_value``.
 
@@ -450,13 +451,14 @@ def save_values(
     ``numerator``, ``denominator``, ``comment`` and the ``version`` the user read. Numbers are written
     the Vietnamese way (516.033; 16,2). A blank value deletes a stored one. Any bad field → every
     error is returned by field key and nothing is written. After a good save the validation rules
-    run and their problems are returned.
+    run and their problems are returned. ``items``: the report's ``entry_items`` when the caller has
+    just read them (the entry view, the Excel upload), so they are not read twice in one request.
     """
     require(user, "enter" if source == "form" else "upload", sub.area_id)
     _lock_check(sub, period, today)
     result = SaveResult(submitted={k: dict(v) for k, v in data.items()})
     was_new = sub.pk is None
-    rows = {r.key: r for r in entry_items(sub, period)}
+    rows = {r.key: r for r in (items if items is not None else entry_items(sub, period))}
     unknown = [k for k in data if k not in rows]
     if unknown:
         raise ReportingError(f"Biểu không có chỉ tiêu: {', '.join(sorted(unknown)[:5])}.")

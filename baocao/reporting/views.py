@@ -139,7 +139,7 @@ def entry(request: HttpRequest, form: str, period: str, area: str) -> HttpRespon
     if request.method == "POST":
         data = _collect(request, [r.key for r in rows])
         try:
-            result = s.save_values(sub, per, request.user, data, request=request)
+            result = s.save_values(sub, per, request.user, data, request=request, items=rows)
         except s.ReportingError as exc:
             messages.error(request, exc.message)
             return redirect(_entry_url(form, per.code, area))
