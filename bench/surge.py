@@ -36,7 +36,8 @@ What it does, in order:
      search every other time), think, again.
 
    Think times are uniform in ``--think-entry`` / ``--think-reader`` seconds (a person typing a
-   section of a form, reading a dashboard). A request is an error when the connection fails, it
+   section of a form, reading a dashboard); users arrive spread over the longest think time and the
+   measured window opens when all have arrived; after a failed request a user waits a think time. A request is an error when the connection fails, it
    takes more than 30 s, or its status is not the expected one (a save that does not redirect, a
    dry run without a token, ...).
 
@@ -411,6 +412,7 @@ async def entry_user(rec: Recorder, session: Session, path: str, fields: list[li
                      span: tuple[float, float], rng: random.Random) -> None:
     n = rng.randrange(1000)
     page: Response | None = None
+    await asyncio.sleep(rng.uniform(0, span[1]))  # people arrive spread over a think time, not at once
     while not rec.stopping:
         try:
             if page is None:
@@ -435,13 +437,14 @@ async def entry_user(rec: Recorder, session: Session, path: str, fields: list[li
             if isinstance(exc, ValueError):
                 rec.fail("entry GET", f"entry page {path}: {exc}")
             page = None
-            await asyncio.sleep(1)
+            await think(rec, span, rng)  # a person tries again after a while, not at once
 
 
 async def excel_user(rec: Recorder, session: Session, path: str, files: list[bytes],
                      span: tuple[float, float], rng: random.Random) -> None:
     page: Response | None = None
     turn = 0
+    await asyncio.sleep(rng.uniform(0, span[1]))
     while not rec.stopping:
         try:
             if page is None:
@@ -468,12 +471,13 @@ async def excel_user(rec: Recorder, session: Session, path: str, files: list[byt
             if isinstance(exc, ValueError):
                 rec.fail("excel", f"{path}: {exc}")
             page = None
-            await asyncio.sleep(1)
+            await think(rec, span, rng)  # a person tries again after a while, not at once
 
 
 async def reader(rec: Recorder, session: Session, pages: list[tuple[str, str]], span: tuple[float, float],
                  rng: random.Random) -> None:
     i = rng.randrange(len(pages))
+    await asyncio.sleep(rng.uniform(0, span[1]))
     searches = ["chuyen doi so", "viễn thông", "bưu chính", "an toàn thông tin", "hạ tầng"]
     while not rec.stopping:
         name, url = pages[i % len(pages)]
@@ -549,7 +553,8 @@ async def run_load(port: int, plan: dict[str, Any], duration: float, think_entry
     tasks = []
     for k, (name, make) in enumerate(actors):
         tasks.append(asyncio.create_task(make(sessions[name], random.Random(k))))
-    rec.start = time.monotonic() + min(5.0, duration / 4)  # users start their first page before the window
+    # every user has started (arrivals are spread over the longest think time) before the window opens
+    rec.start = time.monotonic() + max(think_entry[1], think_reader[1])
     rec.end = rec.start + duration
     await asyncio.sleep(rec.start - time.monotonic())
     before = await asyncio.to_thread(stats) if stats else None
