@@ -7,8 +7,10 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from baocao.reporting import services as s
+from baocao.reporting.demo import working_period
 from baocao.reporting.models import State, Submission
 
 from .factories import PASSWORD, World
@@ -38,15 +40,21 @@ def test_quarterly_report_from_entry_to_acceptance(ref, live_server, page):
     w = World()
     s.create_key(w.dept_cb)
     base = live_server.url
-    entry = f"{base}/bao-cao/ICT-Q/{w.period.code}/P04/"
+    # The quarter the list offers today: open or due soon most of the time, late (still editable) in
+    # the days between a quarter's deadline and the next quarter's window.
+    today = timezone.localdate()
+    period = working_period(w.form_q, today)
+    assert period is not None
+    deadline_state = s.deadline_info(w.form_q, period, today).state
+    entry = f"{base}/bao-cao/ICT-Q/{period.code}/P04/"
 
     # 1. The reporter opens the quarter from the list and types the figures.
     login(page, base, "cb.chuyenvien")
     page.goto(base + "/bao-cao/")
-    page.locator(f"#own-ICT-Q tr[data-period='{w.period.code}'] a.open-entry").click()
+    page.locator(f"#own-ICT-Q tr[data-period='{period.code}'] a.open-entry").click()
     page.wait_for_url(entry)
-    assert page.locator("#entry-period").inner_text() == w.period.label_vi
-    assert page.locator("#deadline .badge").first.inner_text() in ("Đang mở", "Sắp đến hạn")
+    assert page.locator("#entry-period").inner_text() == period.label_vi
+    assert page.locator("#deadline .badge").first.inner_text() == s.STATE_VI[deadline_state]
     # Immediate feedback on a malformed number, before anything is sent.
     field(page, "POST_SERVICE_POINTS").fill("12,3.4")
     assert "không phải là số" in page.locator("#fb-POST_SERVICE_POINTS").inner_text()
@@ -127,12 +135,13 @@ def test_quarterly_report_from_entry_to_acceptance(ref, live_server, page):
     history = page.locator("#events").inner_text()
     assert "Trả lại" in history and "Chấp nhận" in history
 
-    # 6. Completeness: Cao Bằng on time.
-    page.goto(f"{base}/bao-cao/tinh-hinh-nop/?bieu=ICT-Q&ky={w.period.code}")
+    # 6. Completeness: Cao Bằng on time (late when the quarter's deadline has passed already).
+    page.goto(f"{base}/bao-cao/tinh-hinh-nop/?bieu=ICT-Q&ky={period.code}")
     assert re.search(r"1/34\s+sở đã gửi", page.locator("#summary").inner_text())
-    assert page.locator("#provinces tr[data-area='P04'] .timeliness").inner_text() == "Đúng hạn"
+    expected = "Muộn" if deadline_state == "late" else "Đúng hạn"
+    assert page.locator("#provinces tr[data-area='P04'] .timeliness").inner_text() == expected
     assert page.locator("#missing li").count() == 33
-    assert page.locator("#matrix tr[data-area='P04'] td").last.inner_text() == "✓"
+    assert page.locator("#matrix tr[data-area='P04'] td").last.inner_text() == ("!" if deadline_state == "late" else "✓")
     logout(page)
 
     sub = Submission.objects.get()
