@@ -33,6 +33,7 @@ MAX_TEXT_CHARS = 5_000_000
 MAX_DOCX_UNCOMPRESSED = 60 * 1024 * 1024
 MAX_DOCX_RATIO = 120
 DOCX_RATIO_FLOOR = 1024 * 1024  # small parts legitimately compress very well
+MAX_DOCX_ELEMENTS = 500_000  # a 100-page report has some tens of thousands
 MAX_ZIP_ENTRIES = 2000
 
 
@@ -276,6 +277,10 @@ def _paragraph_text(p: ET.Element) -> str:
     return "".join(buf)
 
 
+class TooManyElements(ValueError):
+    pass
+
+
 def _docx_paragraphs(xml: bytes) -> list[str]:
     """The text of every ``w:p`` in document order (nested ones after their parent), parsed as a stream:
     each finished element outside a paragraph is dropped from the tree, so memory follows the largest
@@ -286,8 +291,12 @@ def _docx_paragraphs(xml: bytes) -> list[str]:
     paras: list[str] = []
     stack: list[ET.Element] = []
     in_para = 0  # how many open elements of the stack are paragraphs
+    elements = 0
     for event, el in ET.iterparse(io.BytesIO(xml), events=("start", "end")):
         if event == "start":
+            elements += 1
+            if elements > MAX_DOCX_ELEMENTS:
+                raise TooManyElements(elements)
             stack.append(el)
             in_para += el.tag == para
             continue
@@ -298,7 +307,9 @@ def _docx_paragraphs(xml: bytes) -> list[str]:
         if el.tag == para:
             paras.extend(_paragraph_text(p) for p in el.iter(para))
         if stack:
-            stack[-1].remove(el)
+            # Every earlier child of the parent has ended and been read: drop them all (cheaper than
+            # removing this one child from the front of a long list).
+            stack[-1].clear()
     return paras
 
 
@@ -344,6 +355,11 @@ def read_docx_bytes(data: bytes, name: str = "file") -> Document:
         raise ReadError(f"{name}: the document declares XML entities; refused", f"Tệp {name} chứa khai báo XML không được phép")
     try:
         paras = _docx_paragraphs(xml)
+    except TooManyElements as exc:
+        raise ReadError(
+            f"{name}: document.xml has more than {MAX_DOCX_ELEMENTS} XML elements; refused",
+            f"Tệp {name} quá lớn (quá nhiều thành phần), nghi là tệp độc hại",
+        ) from exc
     except ET.ParseError as exc:
         raise ReadError(f"{name}: document.xml is not well-formed XML ({exc})", f"Tệp {name} bị hỏng") from exc
     text = unicodedata.normalize("NFC", "\n".join(paras).strip()) + "\n"
