@@ -24,6 +24,12 @@ PY
 then
   echo "=== pytest on PostgreSQL ($PG_URL) ==="
   DATABASE_URL="$PG_URL" .venv/bin/python -m pytest -q "$@"
+  if [ $# = 0 ]; then
+    # Alone, after the suite: it restarts the PostgreSQL server, which breaks every open connection.
+    echo "=== fault test: PostgreSQL restarted while serving ==="
+    BAOCAO_FAULT_TESTS=1 DATABASE_URL="$PG_URL" .venv/bin/python -m pytest -q -rs \
+      baocao/ops/tests/test_faults.py -k postgresql_restart
+  fi
 elif [ "${CI:-}" = "true" ]; then
   echo "FAIL: CI=true but PostgreSQL at $PG_URL is unreachable" >&2
   exit 1

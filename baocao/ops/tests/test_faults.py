@@ -6,8 +6,8 @@
   same import afterwards completes;
 - ``kill -9`` of the server in the middle of a submission (held inside its transaction by a lock the test
   takes) → the report is still a draft with no digest and no submit event; submitting again works;
-- PostgreSQL restarted while serving (only with BAOCAO_FAULT_TESTS=1 or CI: it disturbs every database on
-  the server) → requests get a clean 503 page, never a traceback, and succeed again without restarting
+- PostgreSQL restarted while serving (only with BAOCAO_FAULT_TESTS=1, run alone by scripts/test.sh: it
+  disturbs every database on the server) → requests get a clean 503 page, never a traceback, and succeed again without restarting
   baocao.
 
 Reduced size: a few thousand values (``BAOCAO_FAULT_VALUES``).
@@ -406,10 +406,12 @@ def _wait_blocked(db: ServerDB, server: subprocess.Popen, timeout: float = 60) -
 
 
 def _fault_tests_enabled() -> bool:
-    return os.environ.get("BAOCAO_FAULT_TESTS") == "1" or bool(os.environ.get("CI"))
+    # Not simply "in CI": the restart breaks every open connection, including the one the rest of the
+    # suite runs on, so scripts/test.sh runs this test alone, in its own pytest process, after the suite.
+    return os.environ.get("BAOCAO_FAULT_TESTS") == "1"
 
 
-@pytest.mark.skipif(not _fault_tests_enabled(), reason="restarts the shared PostgreSQL server: set BAOCAO_FAULT_TESTS=1 (CI does)")
+@pytest.mark.skipif(not _fault_tests_enabled(), reason="restarts the shared PostgreSQL server: scripts/test.sh runs it alone with BAOCAO_FAULT_TESTS=1")
 def test_postgresql_restart_while_serving_fails_cleanly_and_recovers(server_db):
     db = server_db
     if db.vendor != "postgresql":
