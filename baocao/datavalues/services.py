@@ -412,8 +412,12 @@ def validate_value(
     source: str,
     provenance: Any = None,
     reporter: Any = None,
+    info: IndicatorInfo | None = None,
 ) -> ValidatedValue:
-    """Check one value against every rule; raise ``DataValueError`` naming the field, or return it cleaned."""
+    """Check one value against every rule; raise ``DataValueError`` naming the field, or return it cleaned.
+
+    ``info``: the indicator's ``IndicatorInfo`` when the caller has it (its disaggregations already
+    read), so checking many values of one report does not read them once per value."""
     ind = _resolve_indicator(indicator)
     ar = _resolve_area(area)
     per = parse_period_field(period)
@@ -421,7 +425,8 @@ def validate_value(
     qualifier = qualifier or Qualifier.EXACT
     check_source(source)
     check_qualifier(qualifier)
-    info = IndicatorInfo.of(ind)
+    if info is None or info.id != ind.pk:
+        info = IndicatorInfo.of(ind)
     check_indicator_in_period(info, per)
     check_area_in_period(AreaInfo.of(ar), per)
     check_disagg(info, disagg)
@@ -540,6 +545,78 @@ def set_value(
         current.updated_at, current.updated_by_id = now, user_id
         current.save()
         return current
+
+
+# --- many values of one (area, period) at once (the entry form's save) ------------------------------
+
+
+def lock_values(area_id: int, period_code: str, indicator_ids: Iterable[int]) -> dict[tuple[int, str], DataValue]:
+    """The stored values of ``area_id`` / ``period_code`` for ``indicator_ids``, locked for update
+    (one query): (indicator_id, disagg) → ``DataValue``. Call inside a transaction."""
+    qs = DataValue.objects.select_for_update().filter(
+        area_id=area_id, period=period_code, indicator_id__in=list(indicator_ids)
+    )
+    return {(v.indicator_id, v.disagg): v for v in qs}
+
+
+_UPDATE_FIELDS = ["value", "numerator", "denominator", "qualifier", "comment", "source", "reporter", "version",
+                  "updated_at", "updated_by_id"]
+
+
+def write_locked(
+    updates: list[tuple[DataValue, ValidatedValue]],
+    creates: list[ValidatedValue],
+    deletes: list[DataValue],
+    *,
+    user: Any = None,
+) -> list[DataValue]:
+    """Write checked changes over rows read with ``lock_values`` in the same transaction, in a few
+    statements: the history keeps the previous state of every updated or deleted value (as
+    ``set_value`` / ``delete_value`` do), updated values get ``version + 1``, new ones version 1.
+
+    The caller has done the version checks and left out unchanged values (``_same``). Creating a key
+    that another writer created meanwhile raises ``IntegrityError`` inside a savepoint and writes no new
+    value; updates and deletes are done by then. Returns the created values."""
+    user_id = user.pk if user is not None else None
+    now = timezone.now()
+    if deletes:
+        ids = [d.pk for d in deletes]
+        _copy_to_history(ids, HistoryAction.DELETE, now, user_id)
+        DataValue.objects.filter(pk__in=ids).delete()
+    if updates:
+        _copy_to_history([cur.pk for cur, _ in updates], HistoryAction.UPDATE, now, user_id)
+        clear_provenance = []
+        for cur, vv in updates:
+            cur.value, cur.numerator, cur.denominator = vv.value, vv.numerator, vv.denominator
+            cur.qualifier, cur.comment, cur.source = vv.qualifier, vv.comment, vv.source
+            cur.reporter = vv.reporter
+            cur.version += 1
+            cur.updated_at, cur.updated_by_id = now, user_id
+            if cur.provenance != vv.provenance:
+                if vv.provenance is not None:  # not the entry form's case: one plain save keeps JSON exact
+                    cur.provenance = vv.provenance
+                    cur.save()
+                    continue
+                clear_provenance.append(cur.pk)
+                cur.provenance = None
+        DataValue.objects.bulk_update([cur for cur, _ in updates], _UPDATE_FIELDS)
+        if clear_provenance:
+            DataValue.objects.filter(pk__in=clear_provenance).update(provenance=None)
+    created: list[DataValue] = []
+    if creates:
+        created = [
+            DataValue(
+                area=vv.area, indicator=vv.indicator, period=vv.period.code, disagg=vv.disagg,
+                period_type=vv.period.type, period_start=vv.period.start, period_end=vv.period.end,
+                value=vv.value, numerator=vv.numerator, denominator=vv.denominator, qualifier=vv.qualifier,
+                comment=vv.comment, source=vv.source, provenance=vv.provenance, reporter=vv.reporter, version=1,
+                created_at=now, created_by_id=user_id, updated_at=now, updated_by_id=user_id,
+            )
+            for vv in creates
+        ]
+        with transaction.atomic():  # savepoint: another writer may create one of the keys first
+            DataValue.objects.bulk_create(created)
+    return created
 
 
 def _find_value(area: Any, indicator: Any, period: Any, disagg: str = "") -> tuple[Any, Any, Any, str]:

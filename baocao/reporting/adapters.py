@@ -32,8 +32,9 @@ def _key(code: str, disagg: str) -> str:
     return f"{code}.{disagg}" if disagg else code
 
 
-def check_values(values: Mapping[tuple[str, str], Any], *, period: Any, area: Any = None) -> list[Any]:
-    """Run the validation rules over ``values`` ((code, disagg) → DataValue); a list of ``Problem``."""
+def check_values(values: Mapping[tuple[str, str], Any], *, period: Any, area: Any = None, outliers: bool = True) -> list[Any]:
+    """Run the validation rules over ``values`` ((code, disagg) → DataValue); a list of ``Problem``.
+    ``outliers``: add the outlier warnings (when ``area`` is given)."""
     from .services import Problem
 
     try:
@@ -44,7 +45,7 @@ def check_values(values: Mapping[tuple[str, str], Any], *, period: Any, area: An
     if check is None:
         return []
     violations = list(check(values, period=period, area=area))
-    if area is not None and values:
+    if outliers and area is not None and values:
         violations += _outliers(values, period, area)
     out = []
     for v in violations:

@@ -22,11 +22,11 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -35,7 +35,16 @@ from baocao.accounts.services import profile_of
 from baocao.catalog.models import Indicator
 from baocao.core.numbers import NumberFormatError, format_number, parse_number
 from baocao.datavalues.models import DataValue, DataValueHistory
-from baocao.datavalues.services import VersionConflict
+from baocao.datavalues.services import (
+    IndicatorInfo,
+    ValidatedValue,
+    VersionConflict,
+    _same,
+    lock_values,
+    set_value,
+    validate_value,
+    write_locked,
+)
 from baocao.geo.models import AdminArea
 from baocao.periods import services as periods
 from baocao.periods.services import Period, PeriodError
@@ -193,6 +202,7 @@ class EntryItem:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     submitted: dict[str, str] | None = None  # what the user typed, when a save failed
+    disaggs: frozenset[str] | None = None  # the indicator's disaggregation codes (None: not read)
 
     @property
     def needs_fraction(self) -> bool:
@@ -252,18 +262,28 @@ def _indicator_valid(ind: Indicator, period: Period) -> bool:
 
 def form_items(version: FormVersion, period: Period) -> list[tuple[FormSection, FormItem]]:
     """The version's items whose indicator is in force during ``period``, in order."""
-    sections = version.sections.prefetch_related(
-        Prefetch("items", queryset=FormItem.objects.select_related("indicator").prefetch_related("indicator__disaggregations"))
-    )
+    return [(section, item) for section, item, _ in _form_items(version, period)]
+
+
+def _form_items(version: FormVersion, period: Period) -> list[tuple[FormSection, FormItem, frozenset[str]]]:
+    """``form_items`` with each indicator's disaggregation codes, read as (indicator, code) pairs in one
+    query (not as model objects: the entry page reads this on every view)."""
+    sections = list(version.sections.prefetch_related(Prefetch("items", queryset=FormItem.objects.select_related("indicator"))))
+    ind_ids = {item.indicator_id for section in sections for item in section.items.all()}
+    codes: dict[int, set[str]] = {}
+    through = Indicator.disaggregations.through
+    for ind_id, code in through.objects.filter(indicator_id__in=ind_ids).values_list("indicator_id", "disaggregation__code"):
+        codes.setdefault(ind_id, set()).add(code)
     out = []
     for section in sections:
         for item in section.items.all():
             ind = item.indicator
             if not _indicator_valid(ind, period):
                 continue
-            if item.disagg and item.disagg not in {d.code for d in ind.disaggregations.all()}:
+            disaggs = frozenset(codes.get(ind.pk, ()))
+            if item.disagg and item.disagg not in disaggs:
                 continue
-            out.append((section, item))
+            out.append((section, item, disaggs))
     return out
 
 
@@ -275,9 +295,9 @@ def _disagg_names() -> dict[str, str]:
 
 def entry_items(sub: Submission, period: Period) -> list[EntryItem]:
     """The rows of the entry page: each item with its stored value and last period's value."""
-    pairs = form_items(sub.version, period)
+    pairs = _form_items(sub.version, period)
     names = _disagg_names()
-    ind_ids = {item.indicator_id for _, item in pairs}
+    ind_ids = {item.indicator_id for _, item, _ in pairs}
     current = {
         (v.indicator_id, v.disagg): v
         for v in DataValue.objects.filter(area_id=sub.area_id, period=period.code, indicator_id__in=ind_ids)
@@ -290,7 +310,7 @@ def entry_items(sub: Submission, period: Period) -> list[EntryItem]:
         )
     }
     rows = []
-    for section, item in pairs:
+    for section, item, disaggs in pairs:
         ind = item.indicator
         label = item.label or ind.name
         if item.disagg:
@@ -298,7 +318,7 @@ def entry_items(sub: Submission, period: Period) -> list[EntryItem]:
         rows.append(
             EntryItem(
                 item=item, indicator=ind, key=item.key, label=label, section=section.title,
-                value=current.get((ind.pk, item.disagg)), previous=previous.get((ind.pk, item.disagg)),
+                value=current.get((ind.pk, item.disagg)), previous=previous.get((ind.pk, item.disagg)), disaggs=disaggs,
             )
         )
     return rows
@@ -444,6 +464,7 @@ def save_values(
     request: Any = None,
     today: dt.date | None = None,
     items: list[EntryItem] | None = None,
+    outliers: bool = True,
 ) -> SaveResult:
     """Write the typed values of the report in one transaction through ``datavalues.set_value``.
 
@@ -453,6 +474,11 @@ def save_values(
     error is returned by field key and nothing is written. After a good save the validation rules
     run and their problems are returned. ``items``: the report's ``entry_items`` when the caller has
     just read them (the entry view, the Excel upload), so they are not read twice in one request.
+    ``outliers=False``: the checks after the save leave out the outlier warnings (the entry view only
+    needs to know whether errors remain; the page it redirects to shows every problem).
+
+    The values of the report are read and locked in one query and the changes written together
+    (``datavalues.write_locked``: history rows and version numbers as ``set_value`` keeps them).
     """
     require(user, "enter" if source == "form" else "upload", sub.area_id)
     _lock_check(sub, period, today)
@@ -479,19 +505,37 @@ def save_values(
             if not locked.editable:
                 raise ReportingError(f"Báo cáo đang ở trạng thái “{locked.get_state_display()}”, không sửa được số liệu.")
             sub = locked
+            pending = _Pending()
+            current = lock_values(sub.area_id, period.code, {r.indicator.pk for r in rows.values()})
+            by_pk = {v.pk: v for v in current.values()}
+            infos: dict[int, IndicatorInfo] = {}
             for key, typed in data.items():
                 row = rows[key]
                 try:
-                    _save_one(sub, period, row, typed, user, source, result)
+                    _plan_one(sub, period, row, typed, user, source, result, current, by_pk, infos, pending)
                 except VersionConflict as exc:
-                    result.errors[key] = exc.message
-                    current = DataValue.objects.filter(pk=exc.current.pk).first() if exc.current is not None else None
-                    result.conflicts[key] = Conflict(current=current, mine=(typed.get("value") or "").strip(),
-                                                     based_on=exc.expected)
+                    _conflict(result, key, typed, exc)
                 except adapters.DataValueError as exc:
                     result.errors[key] = exc.message
             if result.errors:
                 raise _Rollback
+            try:
+                write_locked(pending.updates, [vv for _, vv, _ in pending.creates], pending.deletes, user=user)
+            except IntegrityError:
+                # Another writer created one of the new keys meanwhile: write those one by one, as
+                # ``set_value`` does (a conflict when this user expected no value).
+                for key, vv, expected in pending.creates:
+                    try:
+                        set_value(
+                            area=vv.area, indicator=vv.indicator, period=period, value=vv.value,
+                            numerator=vv.numerator, denominator=vv.denominator, disagg=vv.disagg, comment=vv.comment,
+                            source=vv.source, reporter=vv.reporter, user=user, expected_version=expected,
+                            qualifier=vv.qualifier,
+                        )
+                    except VersionConflict as exc:
+                        _conflict(result, key, data[key], exc)
+                if result.errors:
+                    raise _Rollback from None
             if result.written or result.deleted:
                 Submission.objects.filter(pk=sub.pk).update(updated_at=timezone.now())
                 adapters.audit(
@@ -503,13 +547,43 @@ def save_values(
         if was_new:
             sub.pk = None  # its row was rolled back too
         return result
-    result.problems = check(sub, period)
+    result.problems = check(sub, period, _reread(sub, period, list(rows.values())), outliers=outliers)
     return result
 
 
-def _save_one(sub: Submission, period: Period, row: EntryItem, typed: Mapping[str, str], user: Any, source: str, result: SaveResult) -> None:
-    from baocao.datavalues.services import delete_value, set_value
+def _conflict(result: SaveResult, key: str, typed: Mapping[str, str], exc: VersionConflict) -> None:
+    result.errors[key] = exc.message
+    current = DataValue.objects.filter(pk=exc.current.pk).first() if exc.current is not None else None
+    result.conflicts[key] = Conflict(current=current, mine=(typed.get("value") or "").strip(), based_on=exc.expected)
 
+
+def _reread(sub: Submission, period: Period, rows: list[EntryItem]) -> list[EntryItem]:
+    """``rows`` with the values stored now (one query): what was just saved and anything saved meanwhile."""
+    stored = {
+        (v.indicator_id, v.disagg): v
+        for v in DataValue.objects.filter(
+            area_id=sub.area_id, period=period.code, indicator_id__in={r.indicator.pk for r in rows}
+        )
+    }
+    return [replace(r, value=stored.get((r.indicator.pk, r.item.disagg))) for r in rows]
+
+
+@dataclass
+class _Pending:
+    """The changes of one save, checked, written together at the end (``datavalues.write_locked``)."""
+
+    updates: list[tuple[DataValue, ValidatedValue]] = field(default_factory=list)
+    creates: list[tuple[str, ValidatedValue, int | None]] = field(default_factory=list)  # key, value, expected
+    deletes: list[DataValue] = field(default_factory=list)
+
+
+def _plan_one(
+    sub: Submission, period: Period, row: EntryItem, typed: Mapping[str, str], user: Any, source: str,
+    result: SaveResult, current: dict[tuple[int, str], DataValue], by_pk: dict[int, DataValue],
+    infos: dict[int, IndicatorInfo], pending: _Pending,
+) -> None:
+    """Check one field and add its change to ``pending``: the same decisions as ``set_value`` /
+    ``delete_value`` on the rows locked by ``lock_values`` (version check, unchanged values kept)."""
     value = _parse(typed.get("value", ""), "value")
     numerator = _parse(typed.get("numerator", ""), "numerator") if row.needs_fraction else None
     denominator = _parse(typed.get("denominator", ""), "denominator") if row.needs_fraction else None
@@ -522,7 +596,11 @@ def _save_one(sub: Submission, period: Period, row: EntryItem, typed: Mapping[st
         if numerator is not None or denominator is not None:
             raise adapters.DataValueError("value", "Có tử số/mẫu số nhưng thiếu giá trị")
         if row.value is not None:
-            delete_value(row.value, user=user, expected_version=expected)
+            locked = by_pk.get(row.value.pk)
+            if locked is not None:  # (deleted meanwhile: nothing to delete)
+                if expected is not None and expected != locked.version:
+                    raise VersionConflict(expected, locked, None)
+                pending.deletes.append(locked)
             result.deleted += 1
         return
     if row.value is not None and not row.needs_fraction:
@@ -534,14 +612,30 @@ def _save_one(sub: Submission, period: Period, row: EntryItem, typed: Mapping[st
         value, numerator, denominator, comment
     ):
         return  # unchanged on the page: keep the stored row as it is (its source, provenance, reporter)
-    dv = set_value(
-        area=sub.area, indicator=row.indicator, period=period, value=value, numerator=numerator, denominator=denominator,
-        disagg=row.item.disagg, comment=comment, source=source, reporter=sub.organisation, user=user,
-        expected_version=expected if expected is not None else (stored.version if stored is not None else None),
-        qualifier=stored.qualifier if stored is not None else "exact",
+    ind = row.indicator
+    if ind.pk not in infos:
+        infos[ind.pk] = IndicatorInfo.of(ind, row.disaggs)  # (None: read them)
+    vv = validate_value(
+        area=sub.area, indicator=ind, period=period, value=value, numerator=numerator, denominator=denominator,
+        disagg=row.item.disagg, comment=comment, source=source, reporter=sub.organisation,
+        qualifier=stored.qualifier if stored is not None else "exact", info=infos[ind.pk],
     )
-    if stored is None or dv.version != stored.version:
+    expected_version = expected if expected is not None else (stored.version if stored is not None else None)
+    now = current.get((ind.pk, vv.disagg))
+    if now is None:
+        if expected_version:
+            raise VersionConflict(expected_version, None, vv.value)
+        pending.creates.append((row.key, vv, expected_version))
         result.written += 1
+        return
+    if expected_version is not None and expected_version != now.version:
+        raise VersionConflict(expected_version, now, vv.value)
+    if _same(now, vv):
+        if stored is None or now.version != stored.version:
+            result.written += 1  # as before: the stored version is not the one read
+        return
+    pending.updates.append((now, vv))
+    result.written += 1
 
 
 def _untouched(
@@ -577,10 +671,11 @@ def current_values(sub: Submission, period: Period, rows: list[EntryItem] | None
     return {(r.indicator.code, r.item.disagg): r.value for r in rows if r.value is not None}
 
 
-def check(sub: Submission, period: Period, rows: list[EntryItem] | None = None) -> list[Problem]:
-    """Run the validation rules (errors and warnings) over the report's stored values."""
+def check(sub: Submission, period: Period, rows: list[EntryItem] | None = None, *, outliers: bool = True) -> list[Problem]:
+    """Run the validation rules (errors and warnings) over the report's stored values; ``outliers``:
+    with the outlier warnings (median/MAD against the history and the other provinces)."""
     values = current_values(sub, period, rows)
-    return adapters.check_values(values, period=period, area=sub.area)
+    return adapters.check_values(values, period=period, area=sub.area, outliers=outliers)
 
 
 def attach_problems(rows: list[EntryItem], problems: Iterable[Problem]) -> list[Problem]:

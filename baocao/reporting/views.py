@@ -139,7 +139,8 @@ def entry(request: HttpRequest, form: str, period: str, area: str) -> HttpRespon
     if request.method == "POST":
         data = _collect(request, [r.key for r in rows])
         try:
-            result = s.save_values(sub, per, request.user, data, request=request, items=rows)
+            # Only "errors remain?" is needed here: the page redirected to shows every problem.
+            result = s.save_values(sub, per, request.user, data, request=request, items=rows, outliers=False)
         except s.ReportingError as exc:
             messages.error(request, exc.message)
             return redirect(_entry_url(form, per.code, area))
