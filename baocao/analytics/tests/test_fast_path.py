@@ -152,3 +152,38 @@ def test_batched_profile_equals_one_indicator_at_a_time(held, uid, period, ranke
         else:
             assert row.rank is None
     assert ranked_any is ranked
+
+
+@pytest.mark.parametrize("include_submitted", [False, True])
+def test_national_series_in_sql_equals_generic_path(held, monkeypatch, include_submitted):
+    """series() of the country adds sum / ratio_of_sums up in SQL (GROUP BY period); same answers."""
+    inds = list(Indicator.objects.filter(code__in=CODES + EXTRA).select_related("weight", "domain").order_by("code"))
+    used = []
+    original = s._national_sql
+
+    def spy(ind, *args, **kwargs):
+        got = original(ind, *args, **kwargs)
+        if got is not None:
+            used.append(ind.agg_space)
+        return got
+
+    monkeypatch.setattr(s, "_national_sql", spy)
+    fast = {ind.code: s.series(ind, periods=PERIODS, include_submitted=include_submitted) for ind in inds}
+    assert {"sum", "ratio_of_sums"} <= set(used), used  # the SQL path really answered both kinds
+    monkeypatch.setattr(s, "_national_sql", lambda *a, **k: None)
+    for ind in inds:
+        assert fast[ind.code] == s.series(ind, periods=PERIODS, include_submitted=include_submitted), ind.code
+    assert any(p.value is not None for p in fast["TEL_SUBS_TOTAL"])
+
+
+def test_national_series_in_sql_leaves_derived_values_to_the_generic_path(ref):
+    """A province whose quarter is only known from its months: the SQL path declines; the answer is the same."""
+    rows = [{"area": a.uid, "indicator": "TEL_SUBS_TOTAL", "period": "2024Q3", "value": 10}
+            for a in s._Map().valid_on(Period.parse("2024Q3").end) if a.uid != "P04"]
+    rows.append({"area": "P04", "indicator": "TEL_SUBS_TOTAL", "period": "202409", "value": 7})  # stock: last month
+    bulk_write(rows, source="import")
+    ind = Indicator.objects.get(code="TEL_SUBS_TOTAL")
+    assert s._national_sql(ind, [Period.parse("2024Q3")], "", False, s._Map()) is None
+    assert s.series("TEL_SUBS_TOTAL", periods=["2024Q3"])[0].value == 10 * 62 + 7
+    bulk_write([{"area": "P04", "indicator": "TEL_SUBS_TOTAL", "period": "2024Q3", "value": 7}], source="import")
+    assert s._national_sql(ind, [Period.parse("2024Q3")], "", False, s._Map()) == {"2024Q3": 10 * 62 + 7}
