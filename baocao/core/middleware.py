@@ -6,6 +6,8 @@
 - ``SecurityHeadersMiddleware``: headers Django does not set itself (``Permissions-Policy``) and
   ``Cache-Control: private, no-store`` on pages shown to a signed-in user, so a shared computer's
   browser cache or a proxy never keeps unpublished figures.
+- ``NulByteMiddleware``: refuses with 400 a request whose path, query or form fields hold a NUL byte
+  (``%00``): no text column can store it (PostgreSQL raises an error mid-query), so it never reaches a view.
 - ``SessionIdleMiddleware``: signs a user out after ``BAOCAO_SESSION_IDLE_SECONDS`` without a request.
   The session is written at most once a minute for this, not on every request.
 """
@@ -95,3 +97,39 @@ class SessionIdleMiddleware:
             elif last is None or now - int(last) >= self.WRITE_EVERY:
                 request.session[self.KEY] = now
         return self.get_response(request)
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _holds_nul(request: HttpRequest) -> str | None:
+    """Where the request carries a NUL byte ("path", "query" or "form"), or None."""
+    if "\x00" in request.path_info or "%00" in request.path_info:
+        return "path"
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            return "query"
+    if request.method in ("POST", "PUT", "PATCH") and request.content_type in _FORM_TYPES:
+        for key, values in request.POST.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                return "form"
+    return None
+
+
+class NulByteMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        where = _holds_nul(request)
+        if where is None:
+            return self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            from baocao.api.errors import problem
+
+            return problem(400, "NUL byte", f"The request {where} contains a NUL byte (%00), which no field accepts. "
+                           "/ Yêu cầu chứa ký tự NUL (%00), không trường nào nhận ký tự này.")
+        message = _("Yêu cầu chứa ký tự không hợp lệ (NUL, %%00) trong %(where)s; không có gì được ghi.") % {
+            "where": {"path": _("địa chỉ"), "query": _("tham số tìm kiếm"), "form": _("dữ liệu gửi lên")}[where]
+        }
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")

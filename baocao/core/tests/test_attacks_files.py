@@ -97,22 +97,24 @@ def _on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def test_nul_byte_in_url_arguments(world, request):
-    """KNOWN HOLE on PostgreSQL (found by the sweep above): a NUL byte (%00) in a path argument reaches
-    a query and PostgreSQL raises DataError → 500 (/api/v1/indicators/{code}, /orgunits/{uid},
-    /forms/{code}, /bao-cao/<form>/…). Needs a middleware refusing NUL in path/query/body with 400,
-    registered in settings (owned by the production work). Strict xfail: it turns red once fixed."""
-    if _on_postgres():
-        request.applymarker(pytest.mark.xfail(strict=True, reason="NUL byte in a URL argument → 500 on PostgreSQL"))
+def test_nul_byte_in_url_arguments_query_and_form_is_refused(world):
+    """A NUL byte (%00) in a path argument once reached a query and PostgreSQL raised DataError → 500
+    (/api/v1/indicators/{code}, /orgunits/{uid}, /forms/{code}, /bao-cao/<form>/…, q=a%00b on the
+    public search). NulByteMiddleware now refuses it with 400 before any view, on both databases."""
     c = Client()
     c.force_login(world.admin)
-    bad = []
+    before = db_fingerprint()
+    seen = {}
     for url in (f"/api/v1/indicators/{NUL}", f"/api/v1/orgunits/{NUL}", f"/api/v1/forms/{NUL}",
-                f"/bao-cao/{NUL}/{world.period.code}/P04/"):
-        resp = c.get(url)
-        if resp.status_code >= 500:
-            bad.append(f"{url} → {resp.status_code}")
-    assert bad == []
+                f"/bao-cao/{NUL}/{world.period.code}/P04/", "/kien-nghi/cong-khai/?q=a%00b",
+                "/api/v1/recommendations?q=a%00b"):
+        seen[url] = c.get(url).status_code
+    seen["form"] = c.post("/kien-nghi/tao/", {"title": "a\x00b", "content": "x"}).status_code
+    assert all(code == 400 for code in seen.values()), seen
+    api = c.get(f"/api/v1/indicators/{NUL}")
+    assert api["Content-Type"].startswith("application/problem+json") and "NUL" in api.json()["detail"]
+    assert "NUL" in c.get("/kien-nghi/cong-khai/?q=a%00b").content.decode()
+    assert db_fingerprint() == before
 
 
 @pytest.mark.parametrize("prefix", ["/media/", "/static/", "/kien-nghi/tep/", "/phan-tich/ban-tin/1/tai/"])
