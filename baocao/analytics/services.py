@@ -530,7 +530,7 @@ def _national_batch(
 
 
 def _national_sql(
-    ind: Indicator, periods: Sequence[Period], disagg: str, include_submitted: bool, amap: _Map
+    ind: Indicator, periods: Sequence[Period], disagg: str, include_submitted: bool, amap: _Map, region: str | None = None
 ) -> dict[str, Decimal | None] | None:
     """The country's ``sum`` / ``ratio_of_sums`` per period added up by the database (``GROUP BY
     period``, held-back values left out by the query): one row per period instead of one per province.
@@ -559,7 +559,7 @@ def _national_sql(
     num_expr = Coalesce("numerator", "value") if fraction else F("numerator")
     groups: dict[tuple[int, ...], list[Period]] = defaultdict(list)
     for p in periods:
-        groups[tuple(u.id for u in amap.valid_on(p.end))].append(p)
+        groups[tuple(u.id for u in amap.valid_on(p.end, region))].append(p)
     out: dict[str, Decimal | None] = {}
     for ids, pers in groups.items():
         rows = (
@@ -728,10 +728,10 @@ def series(
     return [Point(p.code, got[p.code].value) for p in pers]
 
 
-def _change_from(value: Decimal | None, per: Period, got: dict[str, RollUp]) -> Change:
+def _change_from(value: Decimal | None, per: Period, got: dict[str, Decimal | None]) -> Change:
     prev, ly = per.previous(), per.same_period_last_year()
-    pv = got[prev.code].value if prev.code in got else None
-    lv = got[ly.code].value if ly.code in got else None
+    pv = got.get(prev.code)
+    lv = got.get(ly.code)
     return Change(
         value=value,
         previous_period=prev.code,
@@ -763,7 +763,7 @@ def change(
         got = _national_many(ind, pers, disagg=disagg, include_submitted=include_submitted)
     else:
         got = _area_many(_area(area), ind, pers, disagg=disagg, include_submitted=include_submitted)
-    return _change_from(got[per.code].value, per, got)
+    return _change_from(got[per.code].value, per, {k: r.value for k, r in got.items()})
 
 
 def better(indicator: Indicator | str) -> str:
@@ -913,22 +913,33 @@ def overview(
     inds = [_indicator(i) for i in indicators] if indicators is not None else key_indicators(domain, per.end)
     spark = [per.shift(-i) for i in range(7, -1, -1)]
     pers = sorted(set(spark) | {per.previous(), per.same_period_last_year()})
-    batch = _national_batch(inds, pers, region=region, include_submitted=include_submitted)
+    amap = _Map()
+    # sum / ratio_of_sums added up by the database where it gives the same answer; the rest in one batch
+    values: dict[int, dict[str, Decimal | None]] = {}
+    for ind in inds:
+        got_sql = _national_sql(ind, pers, "", include_submitted, amap, region)
+        if got_sql is not None:
+            values[ind.id] = got_sql
+    rest = [ind for ind in inds if ind.id not in values]
+    batch = _national_batch(rest, pers, region=region, include_submitted=include_submitted, amap=amap) if rest else {}
+    for ind_id, got_batch in batch.items():
+        if not isinstance(got_batch, AggregationError):
+            values[ind_id] = {k: r.value for k, r in got_batch.items()}
     directions = _directions(inds)
     national_targets = _national_targets(inds, per.year)
     rows = []
     for ind in inds:
-        got = batch[ind.id]
-        if isinstance(got, AggregationError):
-            continue
-        value = got[per.code].value
+        if ind.id not in values:
+            continue  # cannot be combined (AggregationError)
+        got = values[ind.id]
+        value = got[per.code]
         national_t = national_targets.get(ind.id) if region is None else None
         rows.append(
             OverviewRow(
                 indicator=ind,
                 value=value,
                 change=_change_from(value, per, got),
-                sparkline=[Point(p.code, got[p.code].value) for p in spark],
+                sparkline=[Point(p.code, got[p.code]) for p in spark],
                 target=national_t.value if national_t else None,
                 light=light(value, national_t, directions.get(ind.id, "higher")),
             )
