@@ -204,21 +204,23 @@ class OutlierContext:
         from baocao.datavalues.models import DataValue
         from baocao.geo.models import AreaSuccession
 
-        links = AreaSuccession.objects.filter(date__lte=self.period.start)  # merged before this period
-        if self.areas is not None:
-            links = links.filter(successor__in=self.areas)
+        # Every succession in one query; the ones that matter are filtered here (merged before this
+        # period, into an area in scope).
+        in_scope = None if self.areas is None else {a.pk for a in self.areas}
         preds: dict[int, list[int]] = defaultdict(list)
         n_successors: dict[int, int] = defaultdict(int)
-        for pred in AreaSuccession.objects.values_list("predecessor_id", flat=True):
+        dates = []
+        for pred, succ, day in AreaSuccession.objects.values_list("predecessor_id", "successor_id", "date"):
             n_successors[pred] += 1
-        for pred, succ in links.values_list("predecessor_id", "successor_id"):
-            preds[succ].append(pred)
+            if day <= self.period.start and (in_scope is None or succ in in_scope):
+                preds[succ].append(pred)
+                dates.append(day)
         # Only whole predecessors (not split between several successors) can be added up.
         preds = {s: ps for s, ps in preds.items() if all(n_successors[p] == 1 for p in ps)}
         if not preds or not prev:
             return
         owner = {p: s for s, ps in preds.items() for p in ps}
-        first = min(links.values_list("date", flat=True))
+        first = min(dates)
         prev = [p for p in prev if _as_period(p).end < first]  # periods before the merger
         if not prev:
             return
