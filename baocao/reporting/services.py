@@ -484,6 +484,7 @@ def save_values(
     _lock_check(sub, period, today)
     result = SaveResult(submitted={k: dict(v) for k, v in data.items()})
     was_new = sub.pk is None
+    given = sub  # ``sub`` becomes the locked row below; a rolled-back new report is unsaved again for the caller
     rows = {r.key: r for r in (items if items is not None else entry_items(sub, period))}
     unknown = [k for k in data if k not in rows]
     if unknown:
@@ -545,7 +546,7 @@ def save_values(
     except _Rollback:
         result.written = result.deleted = 0
         if was_new:
-            sub.pk = None  # its row was rolled back too
+            given.pk = sub.pk = None  # its row was rolled back too
         return result
     result.problems = check(sub, period, _reread(sub, period, list(rows.values())), outliers=outliers)
     return result
