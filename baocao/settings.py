@@ -286,7 +286,10 @@ BAOCAO_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = True  # no script reads the token from the cookie; forms carry it
+# Readable by the site's own scripts (Django's default): the API pages and JS clients using the session
+# send it back as X-CSRFToken. HttpOnly would add nothing — the token also sits in every form — while
+# the CSP without inline scripts is what keeps foreign scripts from running at all.
+CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = HTTPS
