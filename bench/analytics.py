@@ -42,6 +42,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import benchutil
 from benchutil import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -396,17 +397,7 @@ def worker(kind: str, args: argparse.Namespace) -> dict[str, Any]:
 def run_worker(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--worker", kind, "--rows", str(args.rows), "--repeat", str(args.repeat),
            "--requests", str(args.requests), "--pg-url", args.pg_url] + (["--no-http"] if args.no_http else [])
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    last = ""
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        line = line.rstrip("\n")
-        if line:
-            log(line)
-            last = line
-    if proc.wait() != 0:
-        raise SystemExit(f"{kind} half failed (exit {proc.returncode})")
-    return json.loads(last)
+    return benchutil.run_worker(cmd, kind, ROOT)
 
 
 def main() -> None:

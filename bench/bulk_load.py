@@ -24,7 +24,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import benchutil
 from benchutil import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -287,17 +287,7 @@ def worker_postgres(n_rows: int, batch_size: int, pg_url: str) -> dict[str, Any]
 def run_worker(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--worker", kind, "--rows", str(args.rows), "--batch-size", str(args.batch_size),
            "--pg-url", args.pg_url]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    last = ""
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        line = line.rstrip("\n")
-        if line:
-            log(line)
-            last = line
-    if proc.wait() != 0:
-        raise SystemExit(f"{kind} half failed (exit {proc.returncode})")
-    return json.loads(last)
+    return benchutil.run_worker(cmd, kind, ROOT)
 
 
 def check_postgres(pg_url: str) -> None:

@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import benchutil  # noqa: E402
 import bulk_load  # noqa: E402 - the same deterministic data and reference as the bulk benchmark
 
 FULL_ROWS = 1_000_000
@@ -325,17 +326,7 @@ def worker_postgres(n_rows: int, pg_url: str) -> dict[str, Any]:
 
 def run_worker(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--worker", kind, "--rows", str(args.rows), "--pg-url", args.pg_url]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    last = ""
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        line = line.rstrip("\n")
-        if line:
-            log(line)
-            last = line
-    if proc.wait() != 0:
-        raise SystemExit(f"{kind} half failed (exit {proc.returncode})")
-    return json.loads(last)
+    return benchutil.run_worker(cmd, kind, ROOT)
 
 
 def main() -> None:
