@@ -105,8 +105,12 @@ def value_rows(n_rows: int) -> Iterator[dict[str, Any]]:
         yield row
 
 
-def baseline_rows(n_rows: int, ind_ids: list[int], area_ids: list[int], now: Any, sqlite: bool) -> Iterator[tuple]:
-    """The same rows as ``value_rows``, already in database form (ids resolved, period columns filled)."""
+def baseline_rows(
+    n_rows: int, ind_ids: list[int], area_ids: list[int], now: Any, sqlite: bool, user_id: int | None = None,
+    source: str = "demo",
+) -> Iterator[tuple]:
+    """The same rows as ``value_rows``, already in database form (ids resolved, period columns filled);
+    ``user_id`` and ``source`` as the load being compared writes them."""
     from baocao.periods.services import parse_period
 
     periods = []
@@ -118,8 +122,8 @@ def baseline_rows(n_rows: int, ind_ids: list[int], area_ids: list[int], now: Any
         value, den = raw_values(i, p, a)
         code, ptype, start, end = periods[p]
         num = value if den is not None else None
-        yield (area_ids[a], ind_ids[i], code, ptype, start, end, "", value, num, den, "exact", "", "demo",
-               None, None, 1, now, None, now, None)
+        yield (area_ids[a], ind_ids[i], code, ptype, start, end, "", value, num, den, "exact", "", source,
+               None, None, 1, now, user_id, now, user_id)
 
 
 # --- one database -------------------------------------------------------------------------------

@@ -27,8 +27,20 @@ class Source(models.TextChoices):
 
 
 class DataValue(models.Model):
-    area = models.ForeignKey("geo.AdminArea", verbose_name="đơn vị", on_delete=models.PROTECT, related_name="values")
-    indicator = models.ForeignKey("catalog.Indicator", verbose_name="chỉ tiêu", on_delete=models.PROTECT, related_name="values")
+    # Indexes: every index costs each written value (the bulk loads write millions), so DataValue has only
+    # those that queries use. ``area`` and ``indicator`` need no index of their own: the unique key starts
+    # with area, ``dv_ind_period_area`` with indicator. No query looks values up by ``reporter``,
+    # ``created_by`` or ``updated_by``; only deleting an organisation or a user does (a rare
+    # administrator's action, which then scans the table once), so they are not indexed either.
+    # ``created_by`` / ``updated_by`` are an audit trail (like DHIS2's ``storedBy``): Django still applies
+    # SET_NULL when a user is deleted, but the database does not check them on every written value (a
+    # deferred foreign-key check per value and column is a third of a bulk load's time on PostgreSQL).
+    area = models.ForeignKey(
+        "geo.AdminArea", verbose_name="đơn vị", on_delete=models.PROTECT, related_name="values", db_index=False
+    )
+    indicator = models.ForeignKey(
+        "catalog.Indicator", verbose_name="chỉ tiêu", on_delete=models.PROTECT, related_name="values", db_index=False
+    )
     period = models.CharField("kỳ", max_length=12)
     period_type = models.CharField("loại kỳ", max_length=12)
     period_start = models.DateField("đầu kỳ")
@@ -42,16 +54,19 @@ class DataValue(models.Model):
     source = models.CharField("nguồn", max_length=12, choices=Source.choices)
     provenance = models.JSONField("xuất xứ", null=True, blank=True)
     reporter = models.ForeignKey(
-        "orgs.Organisation", verbose_name="đơn vị báo cáo", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Organisation", verbose_name="đơn vị báo cáo", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
     version = models.PositiveIntegerField("phiên bản", default=1)
     created_at = models.DateTimeField("tạo lúc")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="người tạo", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="người tạo", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False, db_constraint=False,
     )
     updated_at = models.DateTimeField("cập nhật lúc")
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="người cập nhật", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="người cập nhật", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False, db_constraint=False,
     )
 
     class Meta:

@@ -1060,12 +1060,40 @@ class _SqliteWriter(_Writer):
 class _PostgresWriter(_Writer):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
+        self.misses = 0
         cols = ", ".join(_INSERT_COLS)
         self.copy_sql = f"COPY {_DV} ({cols}) FROM STDIN"
         self.update_sql = (
             f"UPDATE {_DV} SET value=%s, numerator=%s, denominator=%s, qualifier=%s, comment=%s, source=%s,"
             " provenance=%s::jsonb, reporter_id=%s, version=version+1, updated_at=%s, updated_by_id=%s WHERE id=%s"
         )
+
+    #: After this many batches that met stored keys, the optimistic first try is given up for the load.
+    OPTIMISTIC_MISSES = 3
+
+    def flush(self, batch: list[tuple[int, tuple]], errors: list[RowError]) -> None:
+        """New keys (a first load of a period): ``COPY`` the batch at once inside a savepoint, without
+        first asking which of its keys are stored. If one is (the unique key refuses the batch), the
+        savepoint is rolled back and the batch goes the checking way of ``_Writer.flush``, which finds
+        stored keys, updates and duplicates of earlier rows of the same load (ids above
+        ``start_max_id``). Only when the policy need not see new keys (it is asked about stored ones)."""
+        if self.policy_new or self.misses >= self.OPTIMISTIC_MISSES:
+            return super().flush(batch, errors)
+        keys = {(t[0], t[1], t[2], t[6]) for _, t in batch}
+        if len(keys) < len(batch):  # a key twice in the batch: reported per row by the checking way
+            return super().flush(batch, errors)
+        from psycopg import errors as pg_errors
+
+        with self.raw.cursor() as cur:
+            cur.execute("SAVEPOINT baocao_bulk_batch")
+            try:
+                self.insert([t for _, t in batch])
+            except pg_errors.UniqueViolation:
+                cur.execute("ROLLBACK TO SAVEPOINT baocao_bulk_batch")
+                self.misses += 1
+                return super().flush(batch, errors)
+            cur.execute("RELEASE SAVEPOINT baocao_bulk_batch")
+        self.result.created += len(batch)
 
     # Only the DB-API connection of the transaction is used (never Django's thread-local wrapper), so that
     # the flushes can run in the background thread of ``BulkWriter(background=True)``.
