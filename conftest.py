@@ -73,3 +73,12 @@ def page(_browser):
     pg.set_default_timeout(15000)
     yield pg
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (cached analytics results belong to one test's data)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -111,3 +111,20 @@ class KeyIndicator(models.Model):
 
     def __str__(self) -> str:
         return self.indicator.code
+
+
+class Stamp(models.Model):
+    """One row: a random token drawn anew whenever reference data that analytics reads changes
+    (indicators and their rules, the administrative map, report forms, targets, key indicators), so that
+    cached analytics results keyed on it are never served after such a change (``baocao.analytics.cache``).
+    Random rather than a counter: a change rolled back leaves the old token, and its token never returns.
+    Values and reports are tracked without it (their ids and timestamps)."""
+
+    token = models.CharField("mã thế hệ", max_length=32, default="")
+
+    class Meta:
+        verbose_name = "dấu thay đổi dữ liệu tham chiếu"
+        verbose_name_plural = "dấu thay đổi dữ liệu tham chiếu"
+
+    def __str__(self) -> str:
+        return self.token or "—"

@@ -12,9 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from baocao.analytics import services as analytics
+from baocao.analytics.cache import cached, data_stamp
 from baocao.catalog.models import Indicator
 from baocao.core.numbers import format_number
 from baocao.geo.models import AdminArea, AreaLevel
@@ -22,6 +26,7 @@ from baocao.reporting.services import visible_areas
 
 from .forms import FilterForm, TableForm, default_period
 
+OVERVIEW_FILTERS = "ky linh_vuc vung gom_da_nop"
 SERIES_LENGTH = 12  # periods shown in the indicator page's time series
 
 
@@ -55,26 +60,47 @@ def overview(request: HttpRequest) -> HttpResponse:
     if f is None:
         status = 400
     else:
-        rows = analytics.overview(
-            f["ky"],
-            domain=f["linh_vuc"].code if f["linh_vuc"] else None,
-            region=f["vung"],
-            include_submitted=f["gom_da_nop"],
-        )
+        # Three parts of the page are the same for many readers and are rendered once per data stamp
+        # (baocao.analytics.cache, never stale): the table, the filters, the province links of a visibility.
+        stamp = data_stamp()
+        lang = get_language()
+        period = f["ky"]
+        domain = f["linh_vuc"].code if f["linh_vuc"] else None
+
+        def table_html() -> str:
+            rows = analytics.overview(period, domain=domain, region=f["vung"], include_submitted=f["gom_da_nop"])
+            return render_to_string("dashboards/_overview_table.html", {
+                "period": period,
+                "rows": rows,
+                "sparklines": {r.indicator.code: _points(r.sparkline) for r in rows},
+                "lower_better": _lower_is_better(),
+            })
+
+        def filters_html() -> str:
+            return render_to_string("dashboards/_filters.html", {"form": form, "fields": OVERVIEW_FILTERS})
+
+        vis = visible_areas(request.user)
+
+        def links_html() -> str:
+            # The province pages the user may open: the Ministry every province valid at the end of the
+            # period, a department its own.
+            if vis is None:
+                links = AdminArea.objects.filter(level=AreaLevel.PROVINCE).valid_on(period.end).order_by("name")
+            else:
+                links = AdminArea.objects.filter(id__in=vis).order_by("name")
+            return render_to_string("dashboards/_province_links.html", {"province_links": links, "period": period})
+
+        table_key = (period.code, domain, f["vung"], f["gom_da_nop"], lang)
         ctx.update(
-            period=f["ky"],
-            rows=rows,
-            sparklines={r.indicator.code: _points(r.sparkline) for r in rows},
-            lower_better=_lower_is_better(),
-            visible=visible_areas(request.user),
+            period=period,
+            rows=True,
+            # our own templates' output (escaped when rendered), stored as text
+            table_html=mark_safe(cached("overview_table", table_key, table_html, stamp)),  # noqa: S308
+            filters_html=mark_safe(cached("overview_filters", (form.data.urlencode(), lang), filters_html, stamp)),  # noqa: S308
+            links_html=mark_safe(  # noqa: S308
+                cached("overview_links", (None if vis is None else tuple(vis), period.code, lang), links_html, stamp)
+            ) if vis is None or vis else "",
         )
-        # Links to the province pages the user may open: the Ministry every province valid at the end
-        # of the period, a department its own.
-        vis = ctx["visible"]
-        if vis is None:
-            ctx["province_links"] = AdminArea.objects.filter(level=AreaLevel.PROVINCE).valid_on(f["ky"].end).order_by("name")
-        elif vis:
-            ctx["province_links"] = AdminArea.objects.filter(id__in=vis).order_by("name")
     return render(request, "dashboards/overview.html", ctx, status=status)
 
 
@@ -94,8 +120,10 @@ def province(request: HttpRequest, uid: str) -> HttpResponse:
     ctx: dict[str, Any] = {"form": form, "area": area}
     if f is None:
         return render(request, "dashboards/province.html", ctx, status=400)
-    rows = analytics.province_profile(
-        area, f["ky"], domain=f["linh_vuc"].code if f["linh_vuc"] else None, include_submitted=f["gom_da_nop"]
+    domain = f["linh_vuc"].code if f["linh_vuc"] else None
+    rows = cached(
+        "province_profile", (area.pk, f["ky"].code, domain, f["gom_da_nop"]),
+        lambda: analytics.province_profile(area, f["ky"], domain=domain, include_submitted=f["gom_da_nop"]),
     )
     ctx.update(period=f["ky"], rows=rows)
     return render(request, "dashboards/province.html", ctx)

@@ -373,4 +373,8 @@ def load_map(communes: bool = False, progress: bool = False, plan: MapPlan | Non
                     progress=(lambda rs: bar(rs, "Xã/phường trước 01/07/2025")) if bar else None)
             _upsert(new_w, uid_to_pk, stats, "commune",
                     progress=(lambda rs: bar(rs, "Xã/phường từ 01/07/2025")) if bar else None)
+        # bulk writes send no signals: tell the analytics cache that the map changed
+        from baocao.analytics.cache import new_token
+
+        new_token()
     return stats

@@ -72,4 +72,7 @@ def load_forms(path: Path | None = None) -> dict[str, int]:
                     items.append(FormItem(section=section, order=i_order, indicator=ind, disagg=it.get("disagg", ""), label=it.get("label", "")))
                 FormItem.objects.bulk_create(items)
                 counts["items"] += len(items)
+    from baocao.analytics.cache import new_token
+
+    new_token()  # bulk_create sends no signals: tell the analytics cache that the forms changed
     return counts
