@@ -80,5 +80,8 @@ def _fresh_cache():
     """Each test starts with an empty cache (cached analytics results belong to one test's data)."""
     from django.core.cache import cache
 
+    from baocao.analytics.cache import ReferenceMemo
+
     cache.clear()
+    ReferenceMemo.clear_all()
     yield

@@ -69,6 +69,45 @@ def data_stamp() -> str:
     return "|".join("" if x is None else str(x) for x in row)
 
 
+def reference_token() -> str:
+    """The reference-data part of the stamp alone (one single-row read): changes whenever indicators,
+    the map, report forms, targets or key indicators change. Lets other apps keep reference data they
+    read on every request (a form's items) in memory and still never use it after a change."""
+    from baocao.analytics.models import Stamp
+
+    return Stamp.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+
+class ReferenceMemo:
+    """A small per-process memo of values derived from reference data only, dropped when the reference
+    token changes (``reference_token``); at most ``size`` entries."""
+
+    instances: list[ReferenceMemo] = []
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.data: dict[Any, Any] = {}
+        ReferenceMemo.instances.append(self)
+
+    @classmethod
+    def clear_all(cls) -> None:
+        """Forget everything (tests: each test's database is rolled back, and with it the token)."""
+        for memo in cls.instances:
+            memo.data.clear()
+
+    def get(self, key: Any, compute: Callable[[], T], token: str | None = None) -> T:
+        full = (token if token is not None else reference_token(), connection.alias, key)
+        try:
+            return self.data[full]
+        except KeyError:
+            pass
+        value = compute()
+        if len(self.data) >= self.size:
+            self.data.clear()
+        self.data[full] = value
+        return value
+
+
 def new_token() -> None:
     """Draw a new reference-data token (part of the stamp), inside the caller's transaction: if that
     transaction rolls back, the old token stays and the new one is never seen again."""

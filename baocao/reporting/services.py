@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from baocao.accounts.models import Role
 from baocao.accounts.services import profile_of
+from baocao.analytics.cache import ReferenceMemo
 from baocao.catalog.models import Indicator
 from baocao.core.numbers import NumberFormatError, format_number, parse_number
 from baocao.datavalues.models import DataValue, DataValueHistory
@@ -265,9 +266,18 @@ def form_items(version: FormVersion, period: Period) -> list[tuple[FormSection, 
     return [(section, item) for section, item, _ in _form_items(version, period)]
 
 
+#: Form structure by (version, period) and disaggregation names, kept in memory until reference data change.
+_FORM_MEMO = ReferenceMemo()
+
+
 def _form_items(version: FormVersion, period: Period) -> list[tuple[FormSection, FormItem, frozenset[str]]]:
-    """``form_items`` with each indicator's disaggregation codes, read as (indicator, code) pairs in one
-    query (not as model objects: the entry page reads this on every view)."""
+    """``form_items`` with each indicator's disaggregation codes. The entry page reads this on every view:
+    kept in memory per process until the reference data change (``analytics.cache.ReferenceMemo``);
+    callers only read the objects."""
+    return _FORM_MEMO.get(("items", version.pk, period.code), lambda: _read_form_items(version, period))
+
+
+def _read_form_items(version: FormVersion, period: Period) -> list[tuple[FormSection, FormItem, frozenset[str]]]:
     sections = list(version.sections.prefetch_related(Prefetch("items", queryset=FormItem.objects.select_related("indicator"))))
     ind_ids = {item.indicator_id for section in sections for item in section.items.all()}
     codes: dict[int, set[str]] = {}
@@ -290,7 +300,7 @@ def _form_items(version: FormVersion, period: Period) -> list[tuple[FormSection,
 def _disagg_names() -> dict[str, str]:
     from baocao.catalog.models import Disaggregation
 
-    return dict(Disaggregation.objects.values_list("code", "name"))
+    return _FORM_MEMO.get(("disagg_names",), lambda: dict(Disaggregation.objects.values_list("code", "name")))
 
 
 def entry_items(sub: Submission, period: Period) -> list[EntryItem]:
@@ -997,7 +1007,7 @@ def completeness(form: ReportForm, period: Period, today: dt.date | None = None)
     provinces = list(provinces_on(period.end).order_by("code"))
     subs = {
         s.area_id: s
-        for s in Submission.objects.filter(form=form, period=period.code).select_related("submitted_by")
+        for s in Submission.objects.filter(form=form, period=period.code).select_related("submitted_by").defer("snapshot")
     }
     rows = [ProvinceStatus(a, subs.get(a.pk), _timeliness(subs.get(a.pk), period, form.regime)) for a in provinces]
     return Completeness(form, period, deadline_info(form, period, today), rows)

@@ -60,7 +60,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
         profile_area = AdminArea.objects.get(pk=areas[0])
         subs = {
-            (x.form_id, x.period): x for x in Submission.objects.filter(area=profile_area, form__in=forms)
+            (x.form_id, x.period): x for x in Submission.objects.filter(area=profile_area, form__in=forms).defer("snapshot")
         }
         for form in forms:
             rows = []
@@ -75,7 +75,7 @@ def index(request: HttpRequest) -> HttpResponse:
     queue = []
     if s.allowed(user, "review"):
         queue = list(
-            Submission.objects.filter(state=State.SUBMITTED).select_related("form", "area").order_by("submitted_at")[:100]
+            Submission.objects.filter(state=State.SUBMITTED).select_related("form", "area").defer("snapshot").order_by("submitted_at")[:100]
         )
     ctx = {
         "own": own, "area": profile_area, "queue": queue, "forms": forms,

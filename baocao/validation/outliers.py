@@ -160,21 +160,27 @@ class OutlierContext:
         self.facts = _ensure()[1]
         self.areas = None if areas is None else [_resolve_area(a) for a in areas]
         codes = None if indicators is None else list(indicators)
-        self.population: dict[int, int] = dict(
-            AdminArea.objects.provinces().filter(population__isnull=False).values_list("pk", "population")
-        )
+        from baocao.catalog.models import Indicator
+
+        provinces = list(AdminArea.objects.provinces().values_list("pk", "uid", "population"))
+        self.population: dict[int, int] = {pk: pop for pk, _, pop in provinces if pop is not None}
+        province_uid = {pk: uid for pk, uid, _ in provinces}
         self.uid: dict[int, str] = {}
         self._per_capita: dict[tuple[str, str], bool] = {}
         # current values of every province: (code, disagg) -> {area_id: (value, num, den)}
+        # Read by indicator ids and period (the index that starts with them), provinces kept here: a join
+        # on the area's level made the database walk every value of every province.
+        inds = Indicator.objects.all() if codes is None else Indicator.objects.filter(code__in=codes)
+        code_of = dict(inds.values_list("pk", "code"))
         self.current: dict[tuple[str, str], dict[int, tuple]] = defaultdict(dict)
-        qs = DataValue.objects.filter(period=self.period.code, area__level="province")
-        if codes is not None:
-            qs = qs.filter(indicator__code__in=codes)
-        for a, uid, c, d, v, n, m in qs.values_list(
-            "area_id", "area__uid", "indicator__code", "disagg", "value", "numerator", "denominator"
+        qs = DataValue.objects.filter(period=self.period.code, indicator_id__in=list(code_of))
+        for a, i, d, v, n, m in qs.values_list(
+            "area_id", "indicator_id", "disagg", "value", "numerator", "denominator"
         ).iterator(chunk_size=5000):
-            self.current[(c, d)][a] = (v, n, m)
-            self.uid[a] = uid
+            uid = province_uid.get(a)
+            if uid is not None:
+                self.current[(code_of[i], d)][a] = (v, n, m)
+                self.uid[a] = uid
         # history of the areas in scope: (area_id, code, disagg) -> [scaled value, …]
         self.history: dict[tuple[int, str, str], list[float]] = defaultdict(list)
         try:
@@ -182,23 +188,22 @@ class OutlierContext:
         except ValueError:
             prev = []
         own: dict[tuple[int, str, str], dict[str, float]] = defaultdict(dict)
-        hq = DataValue.objects.filter(period__in=prev)
+        hq = DataValue.objects.filter(period__in=prev, indicator_id__in=list(code_of))
         if self.areas is not None:
-            hq = hq.filter(area__in=self.areas)
-        if codes is not None:
-            hq = hq.filter(indicator__code__in=codes)
-        for a, p, c, d, v, n, m in hq.values_list(
-            "area_id", "period", "indicator__code", "disagg", "value", "numerator", "denominator"
+            hq = hq.filter(area_id__in=[a.pk for a in self.areas])
+        for a, p, i, d, v, n, m in hq.values_list(
+            "area_id", "period", "indicator_id", "disagg", "value", "numerator", "denominator"
         ).iterator(chunk_size=5000):
+            c = code_of[i]
             f = self.facts.get(c)
             x = None if f is None else _share_or_value(f, v, n, m)
             if x is not None:
                 own[(a, c, d)][p] = x
-        self._predecessor_history(prev, codes, own)
+        self._predecessor_history(prev, code_of, own)
         for key, by_period in own.items():
             self.history[key] = list(by_period.values())
 
-    def _predecessor_history(self, prev: list[str], codes: list[str] | None, own: dict) -> None:
+    def _predecessor_history(self, prev: list[str], code_of: dict[int, str], own: dict) -> None:
         """Before a merger (the 2025 reform) a new province's history is the combination of its
         predecessors': sums for amounts, ratio of sums for shares with parts (other kinds: none)."""
         from baocao.datavalues.models import DataValue
@@ -224,14 +229,12 @@ class OutlierContext:
         prev = [p for p in prev if _as_period(p).end < first]  # periods before the merger
         if not prev:
             return
-        qs = DataValue.objects.filter(period__in=prev, area_id__in=list(owner))
-        if codes is not None:
-            qs = qs.filter(indicator__code__in=codes)
+        qs = DataValue.objects.filter(period__in=prev, area_id__in=list(owner), indicator_id__in=list(code_of))
         parts: dict[tuple[int, str, str, str], list[tuple]] = defaultdict(list)
-        for a, p, c, d, v, n, m in qs.values_list(
-            "area_id", "period", "indicator__code", "disagg", "value", "numerator", "denominator"
+        for a, p, i, d, v, n, m in qs.values_list(
+            "area_id", "period", "indicator_id", "disagg", "value", "numerator", "denominator"
         ).iterator(chunk_size=5000):
-            parts[(owner[a], c, d, p)].append((v, n, m))
+            parts[(owner[a], code_of[i], d, p)].append((v, n, m))
         for (succ, c, d, p), rows in parts.items():
             f = self.facts.get(c)
             if f is None or len(rows) != len(preds[succ]) or p in own[(succ, c, d)]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from baocao.core.reference import load_reference
 
@@ -21,3 +22,8 @@ class Command(BaseCommand):
         load_reference(communes=opts["communes"], verbosity=opts["verbosity"])
         if opts["demo"]:
             call_command("demo_data")
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics after the bulk loads: without them PostgreSQL guesses the value
+            # table's selectivity and picks slow plans until autovacuum gets round to it.
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE")
