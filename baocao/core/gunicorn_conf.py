@@ -49,3 +49,14 @@ if os.environ.get("BAOCAO_LOG_FORMAT", "json") == "json":
             "gunicorn.access": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         },
     }
+
+#: Modules that some requests need and that take a second of CPU to import (openpyxl for Excel uploads
+#: and downloads): imported when a worker starts, not by the first user who uploads a workbook.
+WARM_IMPORTS = ("openpyxl", "openpyxl.reader.excel", "openpyxl.writer.excel", "baocao.excel.services")
+
+
+def post_worker_init(worker: object) -> None:
+    import importlib
+
+    for name in WARM_IMPORTS:
+        importlib.import_module(name)
