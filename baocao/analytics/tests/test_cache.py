@@ -83,3 +83,11 @@ def test_a_broken_cache_costs_speed_not_the_answer(ref, monkeypatch):
     monkeypatch.setattr(acache.cache, "set", boom)
     _value("P04", "2024Q3", 100)
     assert acache.cached("national", ("x",), lambda: s.national_value("TEL_SUBS_TOTAL", "2024Q3").value) == 100
+
+
+def test_clear_command_draws_a_new_token(ref):
+    from django.core.management import call_command
+
+    before = acache.data_stamp()
+    call_command("clear_analytics_cache", verbosity=0)
+    assert acache.data_stamp() != before
