@@ -21,15 +21,13 @@ import bisect
 import csv
 import datetime as dt
 import io
-import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import reduce
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from baocao.catalog.aggregation import (
     SCALED_BY_100,
@@ -529,80 +527,6 @@ def _national_batch(
         except AggregationError as exc:
             result[ind.id] = exc
     return result
-
-
-def _national_sql(
-    ind: Indicator, periods: Sequence[Period], disagg: str, include_submitted: bool, amap: _Map, region: str | None = None
-) -> dict[str, Decimal | None] | None:
-    """The country's ``sum`` / ``ratio_of_sums`` per period added up by the database (``GROUP BY
-    period``, held-back values left out by the query): one row per period instead of one per province.
-
-    Only the value (what ``series`` shows). ``None`` whenever the answer could differ from the
-    generic path in any way, which then answers: a province without a stored value (derived from
-    sub-periods there), a missing or negative part, a zero denominator, and on SQLite (whose sums of
-    non-integers are floating point) any non-integer or a total too large for an exact sum.
-
-    NOT USED by ``series``/``overview``: on the --quick benchmark database (SQLite) it took 204–233 ms
-    for 40 quarters against 61–104 ms for the Python path (``_national_many``); kept, with its
-    equality tests, to be measured on PostgreSQL and improved before it is wired in."""
-    from django.db import connection
-    from django.db.models import Count, Max, Min, Sum
-    from django.db.models.functions import Abs, Coalesce, Round
-
-    if ind.agg_space not in ("sum", "ratio_of_sums") or _national_source(ind) != "provinces":
-        return None
-    sqlite = connection.vendor == "sqlite"
-    fraction = ind.value_type == "fraction"
-    num_expr = Coalesce("numerator", "value") if fraction else F("numerator")
-    groups: dict[tuple[int, ...], list[Period]] = defaultdict(list)
-    for p in periods:
-        groups[tuple(u.id for u in amap.valid_on(p.end, region))].append(p)
-    out: dict[str, Decimal | None] = {}
-    for ids, pers in groups.items():
-        # the held-back (area, period) pairs are few: left out by a plain condition (a correlated
-        # EXISTS per row and aggregate is far slower on SQLite)
-        held = _excluded([p.code for p in pers], include_submitted, [ind.id], ids)
-        counts = ~reduce(operator.or_, (Q(area_id=a, period=per) for a, per, _ in held)) if held else Q(pk__isnull=False)
-        rows = (
-            DataValue.objects.filter(indicator_id=ind.id, disagg=disagg, period__in=[p.code for p in pers], area_id__in=ids)
-            .values("period")
-            .annotate(
-                stored=Count("id"),
-                counted=Count("id", filter=counts),
-                total=Sum("value", filter=counts),
-                num=Sum(num_expr, filter=counts),
-                den=Sum("denominator", filter=counts),
-                with_num=Count(num_expr, filter=counts),
-                with_den=Count("denominator", filter=counts),
-                lowest=Min(num_expr, filter=counts),
-                lowest_den=Min("denominator", filter=counts),
-                biggest=Max(Abs("value"), filter=counts),
-                fractional=Max(Abs(F("value") - Round("value")), filter=counts),
-                fractional_num=Max(Abs(num_expr - Round(num_expr)), filter=counts),
-                fractional_den=Max(Abs(F("denominator") - Round("denominator")), filter=counts),
-            )
-        )
-        got = {r["period"]: r for r in rows}
-        for p in pers:
-            r = got.get(p.code)
-            if r is None or r["stored"] < len(ids):
-                return None  # some province's value would be derived from its sub-periods
-            if r["counted"] == 0:
-                out[p.code] = None
-                continue
-            if ind.agg_space == "sum":
-                if sqlite and (r["fractional"] or r["biggest"] * len(ids) >= 10**14):
-                    return None
-                out[p.code] = r["total"]
-                continue
-            if (
-                r["with_num"] < r["counted"] or r["with_den"] < r["counted"] or r["lowest"] < 0 or r["lowest_den"] < 0
-                or not r["den"] or (sqlite and (r["fractional_num"] or r["fractional_den"] or max(r["num"], r["den"]) >= 10**14))
-            ):
-                return None
-            ratio = r["num"] / r["den"]
-            out[p.code] = r["num"] if fraction else ratio * HUNDRED if ind.value_type in SCALED_BY_100 else ratio
-    return out
 
 
 def _national_many(

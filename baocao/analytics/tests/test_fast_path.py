@@ -80,7 +80,6 @@ def test_fast_path_equals_generic_path(held, monkeypatch, include_submitted):
     _everything(include_submitted)
     assert calls, "the fast path was never taken"
     monkeypatch.setattr(s, "_combine_fast", lambda *a, **k: None)  # every roll-up through aggregate_space
-    monkeypatch.setattr(s, "_national_sql", lambda *a, **k: None)  # and none added up in SQL (overview)
     generic = _everything(include_submitted)
     assert fast.keys() == generic.keys()
     for key in fast:
@@ -154,40 +153,3 @@ def test_batched_profile_equals_one_indicator_at_a_time(held, uid, period, ranke
         else:
             assert row.rank is None
     assert ranked_any is ranked
-
-
-@pytest.mark.parametrize("include_submitted", [False, True])
-def test_national_series_in_sql_equals_generic_path(held, monkeypatch, include_submitted):
-    """_national_sql (sum / ratio_of_sums added up in SQL, GROUP BY period; not wired in yet) gives series()'s answers."""
-    inds = list(Indicator.objects.filter(code__in=CODES + EXTRA).select_related("weight", "domain").order_by("code"))
-    used = []
-    original = s._national_sql
-
-    def spy(ind, *args, **kwargs):
-        got = original(ind, *args, **kwargs)
-        if got is not None:
-            used.append(ind.agg_space)
-        return got
-
-    fast = {}
-    for ind in inds:
-        got = spy(ind, PERIODS, "", include_submitted, s._Map())
-        if got is not None:
-            fast[ind.code] = [s.Point(p.code, got[p.code]) for p in PERIODS]
-    assert {"sum", "ratio_of_sums"} <= set(used), used  # the SQL path really answered both kinds
-    for code, points in fast.items():
-        assert points == s.series(code, periods=PERIODS, include_submitted=include_submitted), code
-    assert any(p.value is not None for p in fast["TEL_SUBS_TOTAL"])
-
-
-def test_national_series_in_sql_leaves_derived_values_to_the_generic_path(ref):
-    """A province whose quarter is only known from its months: the SQL path declines; the answer is the same."""
-    rows = [{"area": a.uid, "indicator": "TEL_SUBS_TOTAL", "period": "2024Q3", "value": 10}
-            for a in s._Map().valid_on(Period.parse("2024Q3").end) if a.uid != "P04"]
-    rows.append({"area": "P04", "indicator": "TEL_SUBS_TOTAL", "period": "202409", "value": 7})  # stock: last month
-    bulk_write(rows, source="import")
-    ind = Indicator.objects.get(code="TEL_SUBS_TOTAL")
-    assert s._national_sql(ind, [Period.parse("2024Q3")], "", False, s._Map()) is None
-    assert s.series("TEL_SUBS_TOTAL", periods=["2024Q3"])[0].value == 10 * 62 + 7
-    bulk_write([{"area": "P04", "indicator": "TEL_SUBS_TOTAL", "period": "2024Q3", "value": 7}], source="import")
-    assert s._national_sql(ind, [Period.parse("2024Q3")], "", False, s._Map()) == {"2024Q3": 10 * 62 + 7}
