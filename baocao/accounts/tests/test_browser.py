@@ -9,6 +9,7 @@ import time
 import pytest
 
 from baocao.accounts.models import Role
+from baocao.core import browser_testing
 
 from .helpers import PASSWORD, make_user, totp_code
 
@@ -25,11 +26,7 @@ def _csp_watch(page) -> list[str]:
 
 
 def _login(page, base: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(base + "/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("form.login button[type=submit]")
-    page.wait_for_load_state()
+    browser_testing.login(page, base, username, password, expect_success=False)
 
 
 def test_lockout_after_five_wrong_passwords(live_server, page, transactional_db):

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from baocao.briefing.models import BriefingJob, JobStatus
+from baocao.core import browser_testing
 
 from .factories import PASSWORD, PERIOD
 
@@ -16,12 +17,7 @@ pytestmark = pytest.mark.browser
 
 
 def login(page, base: str, username: str) -> None:
-    page.goto(base + "/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.login button[type=submit]")
-    page.wait_for_load_state()
-    assert page.locator("form[action$='/dang-xuat/'] button").count() == 1, f"{username} could not log in"
+    browser_testing.login(page, base, username, PASSWORD)
 
 
 def test_generate_watch_and_download(pack_world, live_server, page, tmp_path):

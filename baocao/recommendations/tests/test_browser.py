@@ -8,6 +8,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from baocao.core import browser_testing
 from baocao.recommendations.models import Directive, DirState, Recommendation, RecState
 
 from .factories import PASSWORD, World
@@ -16,17 +17,10 @@ pytestmark = pytest.mark.browser
 
 
 def login(page, base: str, username: str) -> None:
-    page.goto(base + "/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.login button[type=submit]")
-    page.wait_for_load_state()
-    assert page.locator("form[action$='/dang-xuat/'] button").count() == 1, f"{username} could not log in"
+    browser_testing.login(page, base, username, PASSWORD)
 
 
-def logout(page) -> None:
-    page.click("form[action$='/dang-xuat/'] button")
-    page.wait_for_load_state()
+logout = browser_testing.logout
 
 
 def test_recommendation_from_department_to_public_answer(live_server, page):

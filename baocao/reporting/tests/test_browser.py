@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from baocao.core import browser_testing
 from baocao.reporting import services as s
 from baocao.reporting.demo import working_period
 from baocao.reporting.models import State, Submission
@@ -19,17 +20,10 @@ pytestmark = pytest.mark.browser
 
 
 def login(page, base: str, username: str) -> None:
-    page.goto(base + "/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.login button[type=submit]")
-    page.wait_for_load_state()
-    assert page.locator("form[action$='/dang-xuat/'] button").count() == 1, f"{username} could not log in"
+    browser_testing.login(page, base, username, PASSWORD)
 
 
-def logout(page) -> None:
-    page.click("form[action$='/dang-xuat/'] button")
-    page.wait_for_load_state()
+logout = browser_testing.logout
 
 
 def field(page, key: str, part: str = "value"):
