@@ -30,7 +30,7 @@ if [ $want_test = 1 ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
   [ -d /usr/share/fonts/truetype/liberation2 ] || apt_install fonts-liberation2
   # LibreOffice re-saves our .xlsx in the Excel round-trip test (and renders documents to PDF).
-  command -v soffice >/dev/null || apt_install libreoffice-calc-nogui
+  [ -f /usr/lib/libreoffice/program/libsclo.so ] || apt_install libreoffice-calc-nogui
 fi
 
 PY=${PYTHON:-python3}

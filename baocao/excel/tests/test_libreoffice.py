@@ -4,6 +4,7 @@ validation survive. Needs LibreOffice (Debian: libreoffice-calc-nogui); skipped 
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 from decimal import Decimal as D
@@ -22,10 +23,12 @@ pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) n
 
 
 def resave(data: bytes, tmp_path: Path) -> bytes:
+    """Open and save the workbook in LibreOffice Calc, in a private profile and HOME (as the briefing's
+    PDF conversion does), so that other LibreOffice runs on the machine cannot interfere."""
     src = tmp_path / "bieu.xlsx"
     src.write_bytes(data)
     out = tmp_path / "out"
-    subprocess.run(
+    proc = subprocess.run(
         [
             SOFFICE,
             f"-env:UserInstallation=file://{tmp_path}/profile",
@@ -39,9 +42,13 @@ def resave(data: bytes, tmp_path: Path) -> bytes:
         ],
         check=True,
         capture_output=True,
+        text=True,
         timeout=120,
+        env={**os.environ, "HOME": str(tmp_path)},
     )
-    return (out / "bieu.xlsx").read_bytes()
+    saved = out / "bieu.xlsx"
+    assert saved.exists(), f"LibreOffice wrote nothing: {proc.stdout[-500:]} {proc.stderr[-500:]}"
+    return saved.read_bytes()
 
 
 def test_libreoffice_resave_keeps_the_form(tmp_path):
