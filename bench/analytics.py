@@ -20,7 +20,10 @@ It then measures, through ``baocao.analytics.services`` on a warm connection:
 (b) ``ranking`` of the 34 provinces for 2025Q4: p50;
 (c) the national overview page ``/phan-tich/?ky=2025Q4`` over real HTTP: gunicorn (4 sync workers)
     started on the generated database, 20 concurrent clients on loopback, logged in with a session
-    cookie: p95 of ``--requests`` requests.
+    cookie: p95 of ``--requests`` requests. The page's table is cached under the data stamp
+    (``baocao.analytics.cache``), and the data do not change during this run; so (c) is then run again
+    while the bench changes one value twice a second (``overview_writes_*``): every change is a new
+    stamp and the page is recomputed.
 
 Progress goes to stdout; the last line is one JSON object with the figures.
 """
@@ -28,6 +31,7 @@ Progress goes to stdout; the last line is one JSON object with the figures.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import signal
@@ -270,6 +274,42 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _clients(url: str, headers: dict[str, str], n_requests: int) -> dict[str, float]:
+    """``CLIENTS`` threads requesting ``url`` until ``n_requests`` are done: p95, p50, requests/s."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    per_client = max(1, n_requests // CLIENTS)
+
+    def client() -> None:
+        for _ in range(per_client):
+            t0 = time.perf_counter()
+            try:
+                with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=60) as r:
+                    r.read()
+                    ok = r.status == 200
+            except OSError as exc:
+                ok = False
+                with lock:
+                    errors.append(str(exc))
+            ms = (time.perf_counter() - t0) * 1000
+            if ok:
+                with lock:
+                    latencies.append(ms)
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    if errors:
+        raise SystemExit(f"{len(errors)} overview requests failed, e.g. {errors[0]}")
+    return {"overview_p95_ms": pct(latencies, 0.95), "overview_p50_ms": pct(latencies, 0.5),
+            "overview_rps": round(len(latencies) / wall, 1)}
+
+
 def measure_overview_http(n_requests: int, env: dict[str, str]) -> dict[str, float]:
     """gunicorn on the generated database; 20 concurrent logged-in clients on loopback; p95 latency."""
     from django.contrib.auth import get_user_model
@@ -304,38 +344,39 @@ def measure_overview_http(n_requests: int, env: dict[str, str]) -> dict[str, flo
         assert "TEL_SUBS_TOTAL" in body or "thuê bao" in body, body[:500]
         for _ in range(CLIENTS):  # warm every worker
             urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30).read()
-        latencies: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-        per_client = max(1, n_requests // CLIENTS)
+        out = _clients(url, headers, n_requests)
+        # The same again while a value changes twice a second (a correction somewhere in the country):
+        # every change makes a new data stamp, so the cached page is recomputed (baocao.analytics.cache).
+        stop = threading.Event()
+        writes = [0]
 
-        def client() -> None:
-            for _ in range(per_client):
-                t0 = time.perf_counter()
-                try:
-                    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=60) as r:
-                        r.read()
-                        ok = r.status == 200
-                except OSError as exc:
-                    ok = False
-                    with lock:
-                        errors.append(str(exc))
-                ms = (time.perf_counter() - t0) * 1000
-                if ok:
-                    with lock:
-                        latencies.append(ms)
+        def writer() -> None:
+            from django.db import connection
 
+            from baocao.datavalues.services import set_value
+            from baocao.geo.models import AdminArea
+
+            area = AdminArea.objects.filter(level="province").valid_on(dt.date(LAST_YEAR, 12, 31)).order_by("code").first()
+            k = 0
+            while not stop.is_set():
+                k += 1
+                set_value(area=area, indicator="TEL_SUBS_TOTAL", period=f"{LAST_YEAR}Q4",
+                          value=1_000_000 + k, source="import")
+                writes[0] += 1
+                stop.wait(0.5)
+            connection.close()
+
+        w = threading.Thread(target=writer)
         t0 = time.perf_counter()
-        threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - t0
-        if errors:
-            raise SystemExit(f"{len(errors)} overview requests failed, e.g. {errors[0]}")
-        return {"overview_p95_ms": pct(latencies, 0.95), "overview_p50_ms": pct(latencies, 0.5),
-                "overview_rps": round(len(latencies) / wall, 1)}
+        w.start()
+        try:
+            busy = _clients(url, headers, n_requests)
+        finally:
+            stop.set()
+            w.join()
+        out.update({"overview_writes_" + k.removeprefix("overview_"): v for k, v in busy.items()},
+                   writes_per_s=round(writes[0] / (time.perf_counter() - t0), 1))
+        return out
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -433,6 +474,8 @@ def main() -> None:
         "overview_p95_ms": max(overview) if overview else None,
         "sqlite_overview_p95_ms": sq.get("overview_p95_ms"),
         "postgres_overview_p95_ms": pg.get("overview_p95_ms") if pg else None,
+        "sqlite_overview_writes_p95_ms": sq.get("overview_writes_p95_ms"),
+        "postgres_overview_writes_p95_ms": pg.get("overview_writes_p95_ms") if pg else None,
         "sqlite_aggregate_ratio_p50_ms": sq["aggregate_ratio_p50_ms"],
         "postgres_aggregate_ratio_p50_ms": pg["aggregate_ratio_p50_ms"] if pg else None,
         "sqlite_overview_call_p50_ms": sq["overview_call_p50_ms"],
