@@ -56,9 +56,14 @@ def _lower_is_better() -> set[str]:
 def overview(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)
     ctx: dict[str, Any] = {"form": form}
+
+    def filters_html() -> str:
+        return render_to_string("dashboards/_filters.html", {"form": form, "fields": OVERVIEW_FILTERS})
+
     status = 200
     if f is None:
         status = 400
+        ctx["filters_html"] = mark_safe(filters_html())  # noqa: S308 - our own template's output
     else:
         # Three parts of the page are the same for many readers and are rendered once per data stamp
         # (baocao.analytics.cache, never stale): the table, the filters, the province links of a visibility.
@@ -76,9 +81,6 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "lower_better": _lower_is_better(),
             })
 
-        def filters_html() -> str:
-            return render_to_string("dashboards/_filters.html", {"form": form, "fields": OVERVIEW_FILTERS})
-
         vis = visible_areas(request.user)
 
         def links_html() -> str:
@@ -93,7 +95,6 @@ def overview(request: HttpRequest) -> HttpResponse:
         table_key = (period.code, domain, f["vung"], f["gom_da_nop"], lang)
         ctx.update(
             period=period,
-            rows=True,
             # our own templates' output (escaped when rendered), stored as text
             table_html=mark_safe(cached("overview_table", table_key, table_html, stamp)),  # noqa: S308
             filters_html=mark_safe(cached("overview_filters", (form.data.urlencode(), lang), filters_html, stamp)),  # noqa: S308

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from baocao.accounts.models import Role
 from baocao.accounts.services import profile_of
-from baocao.analytics.cache import ReferenceMemo
+from baocao.analytics.cache import ReferenceMemo, reference_token
 from baocao.catalog.models import Indicator
 from baocao.core.numbers import NumberFormatError, format_number, parse_number
 from baocao.datavalues.models import DataValue, DataValueHistory
@@ -270,11 +270,13 @@ def form_items(version: FormVersion, period: Period) -> list[tuple[FormSection, 
 _FORM_MEMO = ReferenceMemo()
 
 
-def _form_items(version: FormVersion, period: Period) -> list[tuple[FormSection, FormItem, frozenset[str]]]:
+def _form_items(
+    version: FormVersion, period: Period, token: str | None = None
+) -> list[tuple[FormSection, FormItem, frozenset[str]]]:
     """``form_items`` with each indicator's disaggregation codes. The entry page reads this on every view:
-    kept in memory per process until the reference data change (``analytics.cache.ReferenceMemo``);
-    callers only read the objects."""
-    return _FORM_MEMO.get(("items", version.pk, period.code), lambda: _read_form_items(version, period))
+    kept in memory per process until the reference data change (``analytics.cache.ReferenceMemo``;
+    ``token``: the reference token when the caller has read it already); callers only read the objects."""
+    return _FORM_MEMO.get(("items", version.pk, period.code), lambda: _read_form_items(version, period), token)
 
 
 def _read_form_items(version: FormVersion, period: Period) -> list[tuple[FormSection, FormItem, frozenset[str]]]:
@@ -297,16 +299,17 @@ def _read_form_items(version: FormVersion, period: Period) -> list[tuple[FormSec
     return out
 
 
-def _disagg_names() -> dict[str, str]:
+def _disagg_names(token: str | None = None) -> dict[str, str]:
     from baocao.catalog.models import Disaggregation
 
-    return _FORM_MEMO.get(("disagg_names",), lambda: dict(Disaggregation.objects.values_list("code", "name")))
+    return _FORM_MEMO.get(("disagg_names",), lambda: dict(Disaggregation.objects.values_list("code", "name")), token)
 
 
 def entry_items(sub: Submission, period: Period) -> list[EntryItem]:
     """The rows of the entry page: each item with its stored value and last period's value."""
-    pairs = _form_items(sub.version, period)
-    names = _disagg_names()
+    token = reference_token()  # read once for both memos
+    pairs = _form_items(sub.version, period, token)
+    names = _disagg_names(token)
     ind_ids = {item.indicator_id for _, item, _ in pairs}
     current = {
         (v.indicator_id, v.disagg): v
